@@ -111,7 +111,7 @@ fn generated_inputs_match_systemd() {
     let mut files = Vec::new();
     for i in 0..3000 {
         let mut bytes = Vec::new();
-        let n = rng.below(40);
+        let n = rng.below(60);
         for _ in 0..n {
             bytes.extend_from_slice(TOKENS[rng.below(TOKENS.len())]);
         }
