@@ -101,7 +101,7 @@ const TOKENS: &[&[u8]] = &[
     b"\r\n", b"\n\r", b"A", b"Key", b"Socket", b"Unit", b"X-", b"\xc3\xa9", b"\xef\xbb\xbf",
     b"\xff", b"\xef\xb7\x90", b"\xef\xbf\xbe", b"\xc3", b"\"", b"'", b"\x01", b"\x7f", b"%",
     b"[Socket]\n", b"[Unit]\n", b"ListenStream=", b"Description=", b"\\\n", b"\\\\\n", b"\n#",
-    b"\n;", b"\n  ", b"=x\n",
+    b"\n;", b"\n  ", b"=x\n", b"=v \\\n# c\n  w\n", b"=a\\\n\\\n",
 ];
 
 #[test]
