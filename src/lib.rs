@@ -13,3 +13,7 @@
 pub mod diagnostic;
 pub mod source;
 pub mod syntax;
+pub mod load;
+pub mod config;
+pub mod verify;
+pub mod cli;

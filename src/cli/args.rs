@@ -1,0 +1,54 @@
+//! clap definitions.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// systemd socket units without systemd: verify, dump and run them.
+#[derive(Debug, Parser)]
+#[command(name = "sockunit", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load units as systemd 252 does and report what `systemd-analyze verify` would.
+    Verify(VerifyArgs),
+}
+
+/// Arguments of `sockunit verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Look every search path up under this directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Use the user manager's search path.
+    #[arg(long)]
+    pub user: bool,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Unit files, directories (walked for *.socket and *.service) or unit names.
+    #[arg(required = true, value_name = "PATH|UNIT")]
+    pub units: Vec<String>,
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// miette reports with source snippets.
+    Human,
+    /// systemd's `FILE:LINE: message` lines.
+    Short,
+    /// One JSON object per line.
+    Json,
+    /// GitHub Actions workflow commands.
+    Github,
+}

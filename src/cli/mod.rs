@@ -1,0 +1,145 @@
+//! Command line: the only code that prints or chooses an exit code.
+//!
+//! Exit status: 0 when every unit would load (warnings allowed), 1 when any unit is refused,
+//! masked, not found or fails to load, or a named file is missing (and, with `--strict`, on
+//! any warning), 2 for usage errors (clap's own).
+
+mod args;
+mod output;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::load::name::{NameKind, UnitName};
+use crate::load::paths::{Environment, Scope, SearchPath};
+use crate::load::Loader;
+use crate::verify::Verifier;
+
+pub use args::{Cli, Command, Format, VerifyArgs};
+
+/// Parses the process arguments and runs the command.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Verify(args) => verify(&args),
+    }
+}
+
+/// What one command-line argument names.
+enum Target {
+    /// A unit file (absolute path) and the name it is verified as.
+    File(PathBuf, UnitName),
+    /// A unit name to look up on the search path.
+    Name(UnitName),
+}
+
+fn verify(args: &VerifyArgs) -> ExitCode {
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut failed = false;
+    let targets = resolve_targets(&args.units, &mut diags, &mut failed);
+    let env = Environment::from_process();
+    let scope = if args.user { Scope::User } else { Scope::System };
+    let mut search = SearchPath::new(scope, args.root.as_deref(), &env);
+    let mut front: Vec<PathBuf> = Vec::new();
+    for t in &targets {
+        if let Target::File(path, _) = t {
+            if let Some(dir) = path.parent() {
+                front.push(dir.to_path_buf());
+            }
+        }
+    }
+    search.prepend(&front);
+    let loader = Loader::new(search, scope, &env);
+    for (path, message) in loader.scan_problems() {
+        let msg = format!("{}: {message}", path.display());
+        diags.push(Diagnostic::new(Code::UnreadableFile, Severity::Warning, msg));
+    }
+    let mut verifier = Verifier::new(&loader);
+    for t in &targets {
+        let name = match t {
+            Target::File(_, n) | Target::Name(n) => n,
+        };
+        failed |= verifier.verify(name, &mut diags).refused;
+    }
+    if args.strict && diags.iter().any(|d| d.severity >= Severity::Warning) {
+        failed = true;
+    }
+    output::print(&diags, args.format);
+    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// Sorts arguments into files (walking directories) and unit names.
+fn resolve_targets(args: &[String], diags: &mut Vec<Diagnostic>, failed: &mut bool) -> Vec<Target> {
+    let mut targets = Vec::new();
+    for arg in args {
+        let path = Path::new(arg);
+        let unit_named = path.file_name().and_then(|b| b.to_str()).and_then(UnitName::parse).is_some();
+        // A directory named like a unit (`x.socket/`) is what systemd is asked for: a unit
+        // whose fragment is not a file, hence "not found". Other directories are walked.
+        if path.is_dir() && !unit_named {
+            for file in walk_units(path, diags) {
+                push_file(&file, &mut targets, diags, failed);
+            }
+        } else if path.exists() || path.is_symlink() {
+            push_file(path, &mut targets, diags, failed);
+        } else if let (false, Some(name)) = (arg.contains('/'), UnitName::parse(arg)) {
+            targets.push(Target::Name(prepare(name)));
+        } else {
+            let msg = format!("Failed to prepare filename {arg}: No such file or directory");
+            diags.push(Diagnostic::new(Code::UnreadableFile, Severity::Error, msg));
+            *failed = true;
+        }
+    }
+    targets
+}
+
+fn push_file(path: &Path, targets: &mut Vec<Target>, diags: &mut Vec<Diagnostic>, failed: &mut bool) {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let base = absolute.file_name().and_then(|b| b.to_str()).unwrap_or_default();
+    match UnitName::parse(base) {
+        Some(name) => targets.push(Target::File(absolute.clone(), prepare(name))),
+        None => {
+            let msg = format!("Failed to prepare filename {}: Invalid argument", path.display());
+            diags.push(Diagnostic::new(Code::InvalidUnitName, Severity::Error, msg));
+            *failed = true;
+        }
+    }
+}
+
+/// `systemd-analyze verify` checks a bare template as the instance `i` (systemd 252).
+fn prepare(name: UnitName) -> UnitName {
+    if name.kind() == NameKind::Template {
+        name.with_instance("i").unwrap_or(name)
+    } else {
+        name
+    }
+}
+
+/// Unit files under a directory, sorted; drop-in and `.wants/` directories are skipped.
+fn walk_units(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_entry(|e| {
+        let name = e.file_name().to_string_lossy();
+        e.depth() == 0 || !(e.file_type().is_dir() && (name.ends_with(".d") || name.contains(".wants") || name.contains(".requires")))
+    });
+    for entry in walker {
+        match entry {
+            Ok(e) if !e.file_type().is_dir() => {
+                let name = e.file_name().to_string_lossy();
+                if UnitName::parse(&name).is_some_and(|n| matches!(n.unit_type(), "socket" | "service")) {
+                    files.push(e.into_path());
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let where_ = e.path().map(|p| p.display().to_string()).unwrap_or_default();
+                let msg = format!("{where_}: {e}");
+                diags.push(Diagnostic::new(Code::UnreadableFile, Severity::Warning, msg));
+            }
+        }
+    }
+    files
+}

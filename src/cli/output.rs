@@ -1,0 +1,118 @@
+//! Rendering diagnostics in each output format.
+
+use std::io::{IsTerminal, Write};
+
+use super::args::Format;
+use crate::diagnostic::{Code, Diagnostic, Severity};
+
+/// Prints all diagnostics: the human format to stderr, machine formats to stdout.
+pub fn print(diags: &[Diagnostic], format: Format) {
+    let out = render(diags, format, color_wanted());
+    let result = match format {
+        Format::Human => std::io::stderr().write_all(out.as_bytes()),
+        _ => std::io::stdout().write_all(out.as_bytes()),
+    };
+    // A closed pipe (e.g. `| head`) is not an error worth reporting.
+    drop(result);
+}
+
+fn color_wanted() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+/// Renders diagnostics to a string.
+pub fn render(diags: &[Diagnostic], format: Format, color: bool) -> String {
+    let mut s = String::new();
+    for d in diags {
+        let line = match format {
+            Format::Human => human(d, color),
+            Format::Short => format!("{}\n", short(d)),
+            Format::Json => format!("{}\n", json(d)),
+            Format::Github => format!("{}\n", github(d)),
+        };
+        s.push_str(&line);
+    }
+    s
+}
+
+fn human(d: &Diagnostic, color: bool) -> String {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    if handler.render_report(&mut out, d).is_err() {
+        out = format!("{}\n", short(d));
+    }
+    if d.source.is_none() {
+        if let Some(unit) = &d.unit {
+            if !is_load_state(d.code) {
+                out = out.replacen(&d.message, &format!("{unit}: {}", d.message), 1);
+            }
+        }
+    }
+    out
+}
+
+/// Load-state lines systemd prints without a unit prefix ("Unit x is masked.").
+fn is_load_state(code: Code) -> bool {
+    matches!(code, Code::NotFound | Code::Masked | Code::LoadError | Code::BadSetting)
+}
+
+fn short(d: &Diagnostic) -> String {
+    match (&d.source, d.line) {
+        (Some(src), Some(line)) => format!("{}:{line}: {}", src.path().display(), d.message),
+        (Some(src), None) => format!("{}: {}", src.path().display(), d.message),
+        (None, _) => match &d.unit {
+            Some(unit) if !is_load_state(d.code) => format!("{unit}: {}", d.message),
+            _ => d.message.clone(),
+        },
+    }
+}
+
+fn json(d: &Diagnostic) -> String {
+    serde_json::json!({
+        "file": d.source.as_ref().map(|s| s.path().display().to_string()),
+        "line": d.line,
+        "column": d.line.and(d.column()),
+        "unit": d.unit,
+        "severity": d.severity.as_str(),
+        "code": d.code.as_str(),
+        "message": d.message,
+    })
+    .to_string()
+}
+
+fn github(d: &Diagnostic) -> String {
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Notice => "notice",
+    };
+    let mut props = Vec::new();
+    if let Some(src) = &d.source {
+        props.push(format!("file={}", escape_property(&src.path().display().to_string())));
+        if let Some(line) = d.line {
+            props.push(format!("line={line}"));
+            if let Some(col) = d.column() {
+                props.push(format!("col={col}"));
+            }
+        }
+    }
+    props.push(format!("title={}", escape_property(d.code.as_str())));
+    let message = match (&d.source, &d.unit) {
+        (None, Some(unit)) if !is_load_state(d.code) => format!("{unit}: {}", d.message),
+        _ => d.message.clone(),
+    };
+    format!("::{level} {}::{}", props.join(","), escape_data(&message))
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}

@@ -1,0 +1,16 @@
+//! Config layer: parsed assignments → what the unit means.
+//!
+//! Contract: pure (no I/O, no syscalls); reads only [`LoadedUnit`]s and a specifier context.
+//! This is the foundation's slice of it: the key table (every key systemd 252 knows, so
+//! unknown keys warn as systemd warns), specifier expansion for the keys that expand, and the
+//! few settings the load-level verdicts need (`Listen*=` with resets, `Accept=`, `Service=`,
+//! `ExecStart=`/`ExecStop=`/`SuccessAction=`). Typed values for every directive come with the
+//! full directive table.
+
+mod known_keys;
+mod keys;
+mod basics;
+
+pub use basics::{Basics, ListenEntry, interpret};
+pub use keys::{is_known, suggest};
+pub use known_keys::KNOWN_KEYS;
