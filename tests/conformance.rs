@@ -1,0 +1,131 @@
+//! Conformance: `sockunit verify` against `systemd-analyze verify` on every case directory
+//! under `fixtures/conformance/`. Each case's `expected.json` was recorded from systemd 252
+//! (`scripts/record-conformance.py`), so the test runs where systemd is absent; where
+//! `systemd-analyze` is present, the goldens are also re-checked against it live.
+//!
+//! Agreement means: the same refuse/accept verdict and the same set of flagged
+//! (file name, line) pairs, exactly as `../shared/tools/verify-diff.py` defines it.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+type Flagged = BTreeSet<(String, u64)>;
+
+fn ours(case: &Path, unit: &str) -> (bool, Flagged) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sockunit"))
+        .args(["verify", "--format", "json", unit])
+        .current_dir(case)
+        .output()
+        .unwrap();
+    let code = out.status.code();
+    assert!(matches!(code, Some(0 | 1)), "{}/{unit}: exit {code:?}", case.display());
+    let mut flagged = Flagged::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if let Some(l) = v["line"].as_u64() {
+            let file = v["file"].as_str().unwrap_or_default();
+            let base = Path::new(file).file_name().unwrap().to_string_lossy().into_owned();
+            flagged.insert((base, l));
+        }
+    }
+    (code == Some(1), flagged)
+}
+
+fn expected(case: &Path) -> Vec<(String, bool, Flagged)> {
+    let text = std::fs::read_to_string(case.join("expected.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let units = v["units"].as_object().unwrap();
+    units
+        .iter()
+        .map(|(name, u)| {
+            let flagged = u["flagged"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| (p[0].as_str().unwrap().to_owned(), p[1].as_u64().unwrap()))
+                .collect();
+            (name.clone(), u["refused"].as_bool().unwrap(), flagged)
+        })
+        .collect()
+}
+
+fn cases() -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(common::root().join("fixtures/conformance"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("expected.json").exists())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn corpus_is_big_enough() {
+    let cases = cases();
+    assert!(cases.len() >= 60, "only {} cases", cases.len());
+    let refused = cases.iter().flat_map(|c| expected(c)).filter(|u| u.1).count();
+    assert!(refused >= 20, "too few refusals in the corpus: {refused}");
+}
+
+#[test]
+fn verify_matches_recorded_systemd_verdicts() {
+    let mut diffs = Vec::new();
+    let mut total = 0;
+    for case in cases() {
+        for (unit, refused, flagged) in expected(&case) {
+            total += 1;
+            let got = ours(&case, &unit);
+            if got != (refused, flagged.clone()) {
+                diffs.push(format!(
+                    "{}/{unit}\n  systemd: refused={refused} {flagged:?}\n  ours:    refused={} {:?}",
+                    case.display(),
+                    got.0,
+                    got.1
+                ));
+            }
+        }
+    }
+    assert!(diffs.is_empty(), "{}/{total} disagree:\n{}", diffs.len(), diffs.join("\n"));
+}
+
+/// Where systemd is installed, the recorded goldens must still be what it says (this catches
+/// a stale golden as well as a changed host).
+#[test]
+fn goldens_match_live_systemd() {
+    if !common::have("systemd-analyze") {
+        eprintln!("skipping: systemd-analyze not installed");
+        return;
+    }
+    let mut diffs = Vec::new();
+    for case in cases() {
+        for (unit, refused, flagged) in expected(&case) {
+            let out = Command::new("systemd-analyze")
+                .args(["verify", "--man=no", &unit])
+                .current_dir(&case)
+                .env_remove("SYSTEMD_LOG_LEVEL")
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let live: Flagged = stderr
+                .lines()
+                .filter_map(|l| {
+                    let rest = l.strip_prefix('/')?;
+                    let (path, tail) = rest.split_once(": ")?;
+                    let (file, line) = path.rsplit_once(':')?;
+                    let _ = tail;
+                    let base = Path::new(file).file_name()?.to_string_lossy().into_owned();
+                    Some((base, line.parse().ok()?))
+                })
+                .collect();
+            let live_refused = !out.status.success();
+            if (live_refused, &live) != (refused, &flagged) {
+                diffs.push(format!("{}/{unit}: golden {refused} {flagged:?}, live {live_refused} {live:?}", case.display()));
+            }
+        }
+    }
+    assert!(diffs.is_empty(), "stale goldens (re-record with scripts/record-conformance.py):\n{}", diffs.join("\n"));
+}
