@@ -10,10 +10,10 @@
 //!
 //! See `docs/ARCHITECTURE.md` for the codemap and invariants.
 
+pub mod cli;
+pub mod config;
 pub mod diagnostic;
+pub mod load;
 pub mod source;
 pub mod syntax;
-pub mod load;
-pub mod config;
 pub mod verify;
-pub mod cli;

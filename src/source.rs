@@ -24,7 +24,10 @@ impl Span {
     /// A span from `start` to `end` (byte offsets).
     pub fn new(start: usize, end: usize) -> Span {
         debug_assert!(start <= end);
-        Span { start: start as u32, end: end as u32 }
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
     }
 
     /// Length in bytes.
@@ -39,7 +42,10 @@ impl Span {
 
     /// The smallest span covering both.
     pub fn to(&self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 }
 
@@ -55,7 +61,11 @@ impl Source {
     /// Wraps raw file bytes. Never fails: invalid UTF-8 is recorded, not rejected.
     pub fn new(path: impl Into<PathBuf>, bytes: Vec<u8>) -> Arc<Source> {
         let (text, invalid) = sanitize(bytes);
-        Arc::new(Source { path: path.into(), text, invalid })
+        Arc::new(Source {
+            path: path.into(),
+            text,
+            invalid,
+        })
     }
 
     /// The path the file was loaded from (as given, not canonicalized).
@@ -99,7 +109,10 @@ impl miette::SourceCode for Source {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self.text.as_str().read_span(span, context_lines_before, context_lines_after)?;
+        let inner =
+            self.text
+                .as_str()
+                .read_span(span, context_lines_before, context_lines_after)?;
         let name = self.path.display().to_string();
         Ok(Box::new(miette::MietteSpanContents::new_named(
             name,

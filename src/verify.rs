@@ -44,7 +44,10 @@ pub struct Verifier<'a> {
 impl<'a> Verifier<'a> {
     /// A verifier with an empty unit cache.
     pub fn new(loader: &'a Loader) -> Verifier<'a> {
-        Verifier { loader, cache: HashMap::new() }
+        Verifier {
+            loader,
+            cache: HashMap::new(),
+        }
     }
 
     /// Verifies one unit, pushing every diagnostic to `sink`.
@@ -57,11 +60,14 @@ impl<'a> Verifier<'a> {
             LoadState::Masked => Some((Code::Masked, format!("Unit {id} is masked."))),
             LoadState::Error(e) => Some((
                 Code::LoadError,
-                format!("Unit {id} failed to load properly, please adjust/correct and reload service manager: {e}"),
+                format!(
+                    "Unit {id} failed to load properly, please adjust/correct and reload service manager: {e}"
+                ),
             )),
-            LoadState::Loaded if outcome.bad_setting => {
-                Some((Code::BadSetting, format!("Unit {id} has a bad unit file setting.")))
-            }
+            LoadState::Loaded if outcome.bad_setting => Some((
+                Code::BadSetting,
+                format!("Unit {id} has a bad unit file setting."),
+            )),
             LoadState::Loaded => None,
         };
         if let Some((code, message)) = state_message {
@@ -69,12 +75,17 @@ impl<'a> Verifier<'a> {
         } else {
             refused = !self.verify_socket(&outcome, sink);
         }
-        Verdict { unit: name.as_str().to_owned(), refused }
+        Verdict {
+            unit: name.as_str().to_owned(),
+            refused,
+        }
     }
 
     /// systemd's `verify_socket()`: the triggered service must load. True when fine.
     fn verify_socket(&mut self, socket: &Outcome, sink: &mut dyn Sink) -> bool {
-        let Some(service) = triggered_service(socket) else { return true };
+        let Some(service) = triggered_service(socket) else {
+            return true;
+        };
         let loaded = self.load(&service, sink).is_loaded();
         if !loaded {
             let id = socket.unit.id.as_str();
@@ -90,6 +101,18 @@ impl<'a> Verifier<'a> {
         if let Some(o) = self.cache.get(name.as_str()) {
             return o.clone();
         }
+        let mut local = Vec::new();
+        let outcome = self.load_uncached(name, &mut local);
+        emit_in_file_order(&outcome.unit, local, sink);
+        if outcome.unit.state == LoadState::Loaded
+            && let Some(service) = triggered_service(&outcome)
+        {
+            self.load(&service, sink);
+        }
+        outcome
+    }
+
+    fn load_uncached(&mut self, name: &UnitName, sink: &mut Vec<Diagnostic>) -> Outcome {
         let unit = self.loader.load(name, sink);
         if let Some(o) = self.cache.get(unit.id.as_str()) {
             let o = o.clone();
@@ -98,19 +121,47 @@ impl<'a> Verifier<'a> {
         }
         let spec = self.loader.specifiers(&unit);
         let basics = config::interpret(&unit, &spec, sink);
-        let mut outcome = Outcome { unit, basics, bad_setting: false };
+        let mut outcome = Outcome {
+            unit,
+            basics,
+            bad_setting: false,
+        };
         if outcome.unit.state == LoadState::Loaded {
             outcome.bad_setting = refusal(&outcome, sink);
         }
-        for n in outcome.unit.names.clone().into_iter().chain([name.as_str().to_owned()]) {
+        for n in outcome
+            .unit
+            .names
+            .clone()
+            .into_iter()
+            .chain([name.as_str().to_owned()])
+        {
             self.cache.insert(n, outcome.clone());
         }
-        if outcome.unit.state == LoadState::Loaded {
-            if let Some(service) = triggered_service(&outcome) {
-                self.load(&service, sink);
-            }
+        if outcome.unit.state == LoadState::Loaded
+            && let Some(service) = triggered_service(&outcome)
+        {
+            self.load(&service, sink);
         }
         outcome
+    }
+}
+
+/// systemd reports a unit's problems as it reads each line, file by file; syntax and key
+/// checks run in separate passes here, so restore that order (unit-level ones stay last).
+fn emit_in_file_order(unit: &LoadedUnit, mut diags: Vec<Diagnostic>, sink: &mut dyn Sink) {
+    let file_index = |d: &Diagnostic| {
+        let src = d.source.as_ref()?;
+        unit.files
+            .iter()
+            .position(|f| std::sync::Arc::ptr_eq(&f.source, src))
+    };
+    diags.sort_by_key(|d| match file_index(d) {
+        Some(i) => (0, i, d.line.unwrap_or(u32::MAX)),
+        None => (1, 0, 0),
+    });
+    for d in diags {
+        sink.push(d);
     }
 }
 
@@ -121,12 +172,18 @@ fn refusal(o: &Outcome, sink: &mut dyn Sink) -> bool {
         "socket" if o.basics.listens.is_empty() => {
             "Unit has no Listen setting (ListenStream=, ListenDatagram=, ListenFIFO=, ...). Refusing."
         }
-        "service" if o.basics.exec_start == 0 && o.basics.exec_stop == 0 && !o.basics.success_action => {
+        "service"
+            if o.basics.exec_start == 0 && o.basics.exec_stop == 0 && !o.basics.success_action =>
+        {
             "Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing."
         }
         _ => return false,
     };
-    let code = if o.unit.id.unit_type() == "socket" { Code::NoListen } else { Code::NoExecStart };
+    let code = if o.unit.id.unit_type() == "socket" {
+        Code::NoListen
+    } else {
+        Code::NoExecStart
+    };
     sink.push(Diagnostic::new(code, Severity::Error, message).in_unit(id));
     true
 }
@@ -137,10 +194,10 @@ fn triggered_service(o: &Outcome) -> Option<UnitName> {
     if o.unit.id.unit_type() != "socket" {
         return None;
     }
-    if let Some(s) = o.basics.service.as_deref().and_then(UnitName::parse) {
-        if s.unit_type() == "service" {
-            return Some(s);
-        }
+    if let Some(s) = o.basics.service.as_deref().and_then(UnitName::parse)
+        && s.unit_type() == "service"
+    {
+        return Some(s);
     }
     if o.basics.accept {
         return UnitName::parse(&format!("{}@internal.service", o.unit.id.prefix()));

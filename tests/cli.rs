@@ -14,7 +14,11 @@ fn sockunit() -> Command {
 fn case(socket: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("t.socket"), socket).unwrap();
-    std::fs::write(dir.path().join("t.service"), "[Service]\nExecStart=/bin/true\n").unwrap();
+    std::fs::write(
+        dir.path().join("t.service"),
+        "[Service]\nExecStart=/bin/true\n",
+    )
+    .unwrap();
     dir
 }
 
@@ -49,7 +53,13 @@ fn short_format_is_systemds() {
     let d = case(WARN);
     let (_, out, _) = run(d.path(), &["verify", "--format", "short", "t.socket"]);
     let path = d.path().join("t.socket");
-    assert_eq!(out, format!("{}:3: Unknown key 'listenstream' in section [Socket], ignoring.\n", path.display()));
+    assert_eq!(
+        out,
+        format!(
+            "{}:3: Unknown key 'listenstream' in section [Socket], ignoring.\n",
+            path.display()
+        )
+    );
 }
 
 #[test]
@@ -59,7 +69,12 @@ fn json_format_has_exactly_the_documented_keys() {
     let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     let mut keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
     keys.sort();
-    assert_eq!(keys, ["code", "column", "file", "line", "message", "severity", "unit"]);
+    assert_eq!(
+        keys,
+        [
+            "code", "column", "file", "line", "message", "severity", "unit"
+        ]
+    );
     assert_eq!(v["line"], 3);
     assert_eq!(v["column"], 1);
     assert_eq!(v["code"], "unknown-key");
@@ -85,10 +100,16 @@ fn github_format_emits_workflow_commands() {
 fn human_format_shows_snippet_help_and_no_color_without_tty() {
     let d = case(WARN);
     let (_, _, err) = run(d.path(), &["verify", "t.socket"]);
-    assert!(err.contains("Unknown key 'listenstream' in section [Socket], ignoring."), "{err}");
+    assert!(
+        err.contains("Unknown key 'listenstream' in section [Socket], ignoring."),
+        "{err}"
+    );
     assert!(err.contains("t.socket:3:1"), "{err}");
     assert!(err.contains("did you mean `ListenStream=`?"), "{err}");
-    assert!(!err.contains('\u{1b}'), "colour escape in non-tty output: {err:?}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "colour escape in non-tty output: {err:?}"
+    );
 }
 
 #[test]
@@ -96,8 +117,14 @@ fn refusals_exit_1() {
     let d = case("[Socket]\nBacklog=5\n");
     let (code, out, _) = run(d.path(), &["verify", "--format", "short", "t.socket"]);
     assert_eq!(code, 1);
-    assert!(out.contains("t.socket: Unit has no Listen setting"), "{out}");
-    assert!(out.contains("Unit t.socket has a bad unit file setting."), "{out}");
+    assert!(
+        out.contains("t.socket: Unit has no Listen setting"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Unit t.socket has a bad unit file setting."),
+        "{out}"
+    );
 }
 
 #[test]
@@ -105,7 +132,13 @@ fn masked_missing_service_and_load_errors_exit_1() {
     let d = case(CLEAN);
     std::fs::remove_file(d.path().join("t.service")).unwrap();
     let (code, out, _) = run(d.path(), &["verify", "--format", "short", "t.socket"]);
-    assert_eq!((code, out.trim_end()), (1, "t.socket: service t.service not loaded, socket cannot be started."));
+    assert_eq!(
+        (code, out.trim_end()),
+        (
+            1,
+            "t.socket: service t.service not loaded, socket cannot be started."
+        )
+    );
 
     std::fs::write(d.path().join("m.socket"), "").unwrap();
     let (code, out, _) = run(d.path(), &["verify", "--format", "short", "m.socket"]);
@@ -120,14 +153,26 @@ fn masked_missing_service_and_load_errors_exit_1() {
 #[test]
 fn missing_files_and_bad_names_exit_1() {
     let d = case(CLEAN);
-    let (code, out, _) = run(d.path(), &["verify", "--format", "short", "./nope/x.socket"]);
+    let (code, out, _) = run(
+        d.path(),
+        &["verify", "--format", "short", "./nope/x.socket"],
+    );
     assert_eq!(code, 1);
     assert!(out.contains("No such file or directory"), "{out}");
     std::fs::write(d.path().join("bad_name"), CLEAN).unwrap();
     let (code, out, _) = run(d.path(), &["verify", "--format", "short", "bad_name"]);
-    assert_eq!((code, out.trim_end()), (1, "Failed to prepare filename bad_name: Invalid argument"));
-    let (code, out, _) = run(d.path(), &["verify", "--format", "short", "nonexistent-xyz.socket"]);
-    assert_eq!((code, out.trim_end()), (1, "Unit nonexistent-xyz.socket not found."));
+    assert_eq!(
+        (code, out.trim_end()),
+        (1, "Failed to prepare filename bad_name: Invalid argument")
+    );
+    let (code, out, _) = run(
+        d.path(),
+        &["verify", "--format", "short", "nonexistent-xyz.socket"],
+    );
+    assert_eq!(
+        (code, out.trim_end()),
+        (1, "Unit nonexistent-xyz.socket not found.")
+    );
 }
 
 #[test]
@@ -136,27 +181,51 @@ fn directories_are_walked_for_units() {
     let sub = d.path().join("sub");
     std::fs::create_dir(&sub).unwrap();
     std::fs::write(sub.join("u.socket"), "[Socket]\nListenStream=/run/u.sock\n").unwrap();
-    std::fs::write(sub.join("u.service"), "[Service]\nExecStart=/bin/true\nBogus=1\n").unwrap();
+    std::fs::write(
+        sub.join("u.service"),
+        "[Service]\nExecStart=/bin/true\nBogus=1\n",
+    )
+    .unwrap();
     let (code, out, _) = run(d.path(), &["verify", "--format", "json", "."]);
     assert_eq!(code, 0, "{out}");
     let files: Vec<String> = out
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["file"].as_str().unwrap().to_owned())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["file"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert!(files.iter().any(|f| f.ends_with("/t.socket")), "{files:?}");
-    assert!(files.iter().any(|f| f.ends_with("sub/u.service")), "{files:?}");
+    assert!(
+        files.iter().any(|f| f.ends_with("sub/u.service")),
+        "{files:?}"
+    );
 }
 
 #[test]
 fn bad_input_never_panics() {
     let d = case(CLEAN);
-    std::fs::write(d.path().join("g.socket"), (0..=255u8).cycle().take(100_000).collect::<Vec<_>>()).unwrap();
+    std::fs::write(
+        d.path().join("g.socket"),
+        (0..=255u8).cycle().take(100_000).collect::<Vec<_>>(),
+    )
+    .unwrap();
     std::fs::create_dir(d.path().join("dir.socket")).unwrap();
     std::os::unix::fs::symlink("nowhere.socket", d.path().join("dangling.socket")).unwrap();
     std::os::unix::fs::symlink("loop.socket", d.path().join("loop.socket")).unwrap();
     let big: String = (0..100_000).map(|i| format!("X-K{i}=v\n")).collect();
-    std::fs::write(d.path().join("big.socket"), format!("[Socket]\nListenStream=/run/b.sock\n{big}")).unwrap();
-    std::fs::write(d.path().join("big.service"), "[Service]\nExecStart=/bin/true\n").unwrap();
+    std::fs::write(
+        d.path().join("big.socket"),
+        format!("[Socket]\nListenStream=/run/b.sock\n{big}"),
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("big.service"),
+        "[Service]\nExecStart=/bin/true\n",
+    )
+    .unwrap();
     for (unit, expect) in [
         ("g.socket", 1),
         ("dir.socket", 1),
@@ -177,6 +246,9 @@ fn bad_input_never_panics() {
 fn usage_errors_exit_2() {
     let d = case(CLEAN);
     assert_eq!(run(d.path(), &["verify"]).0, 2);
-    assert_eq!(run(d.path(), &["verify", "--format", "xml", "t.socket"]).0, 2);
+    assert_eq!(
+        run(d.path(), &["verify", "--format", "xml", "t.socket"]).0,
+        2
+    );
     assert_eq!(run(d.path(), &["frobnicate"]).0, 2);
 }

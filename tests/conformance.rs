@@ -21,13 +21,21 @@ fn ours(case: &Path, unit: &str) -> (bool, Flagged) {
         .output()
         .unwrap();
     let code = out.status.code();
-    assert!(matches!(code, Some(0 | 1)), "{}/{unit}: exit {code:?}", case.display());
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "{}/{unit}: exit {code:?}",
+        case.display()
+    );
     let mut flagged = Flagged::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         if let Some(l) = v["line"].as_u64() {
             let file = v["file"].as_str().unwrap_or_default();
-            let base = Path::new(file).file_name().unwrap().to_string_lossy().into_owned();
+            let base = Path::new(file)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             flagged.insert((base, l));
         }
     }
@@ -67,7 +75,11 @@ fn cases() -> Vec<std::path::PathBuf> {
 fn corpus_is_big_enough() {
     let cases = cases();
     assert!(cases.len() >= 60, "only {} cases", cases.len());
-    let refused = cases.iter().flat_map(|c| expected(c)).filter(|u| u.1).count();
+    let refused = cases
+        .iter()
+        .flat_map(|c| expected(c))
+        .filter(|u| u.1)
+        .count();
     assert!(refused >= 20, "too few refusals in the corpus: {refused}");
 }
 
@@ -89,7 +101,12 @@ fn verify_matches_recorded_systemd_verdicts() {
             }
         }
     }
-    assert!(diffs.is_empty(), "{}/{total} disagree:\n{}", diffs.len(), diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "{}/{total} disagree:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
 }
 
 /// Where systemd is installed, the recorded goldens must still be what it says (this catches
@@ -123,9 +140,16 @@ fn goldens_match_live_systemd() {
                 .collect();
             let live_refused = !out.status.success();
             if (live_refused, &live) != (refused, &flagged) {
-                diffs.push(format!("{}/{unit}: golden {refused} {flagged:?}, live {live_refused} {live:?}", case.display()));
+                diffs.push(format!(
+                    "{}/{unit}: golden {refused} {flagged:?}, live {live_refused} {live:?}",
+                    case.display()
+                ));
             }
         }
     }
-    assert!(diffs.is_empty(), "stale goldens (re-record with scripts/record-conformance.py):\n{}", diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "stale goldens (re-record with scripts/record-conformance.py):\n{}",
+        diffs.join("\n")
+    );
 }

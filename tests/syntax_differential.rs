@@ -40,7 +40,11 @@ fn ours(path: &Path) -> Outcome {
 /// Runs the oracle on all files at once; None when it is unavailable.
 fn oracle(files: &[PathBuf]) -> Option<Vec<Outcome>> {
     let tool = common::shared_tool("sd-parse-oracle.py")?;
-    let out = Command::new("python3").arg(tool).args(files).output().ok()?;
+    let out = Command::new("python3")
+        .arg(tool)
+        .args(files)
+        .output()
+        .ok()?;
     if out.status.code() == Some(3) {
         return None;
     }
@@ -68,7 +72,11 @@ fn oracle(files: &[PathBuf]) -> Option<Vec<Outcome>> {
             }
         })
         .collect();
-    assert_eq!(outcomes.len(), files.len(), "oracle printed one line per file");
+    assert_eq!(
+        outcomes.len(),
+        files.len(),
+        "oracle printed one line per file"
+    );
     Some(outcomes)
 }
 
@@ -82,10 +90,18 @@ fn compare(files: &[PathBuf]) -> Option<Vec<Outcome>> {
     for (path, want) in files.iter().zip(&expected) {
         let got = ours(path);
         if &got != want {
-            failures.push(format!("{}:\n  systemd: {want:?}\n  ours:    {got:?}", path.display()));
+            failures.push(format!(
+                "{}:\n  systemd: {want:?}\n  ours:    {got:?}",
+                path.display()
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     Some(expected)
 }
 
@@ -97,11 +113,50 @@ fn syntax_fixtures_match_systemd() {
 }
 
 const TOKENS: &[&[u8]] = &[
-    b"[", b"]", b"=", b"#", b";", b"\\", b"\\", b" ", b"\t", b"\n", b"\n", b"\n", b"\r", b"\0",
-    b"\r\n", b"\n\r", b"A", b"Key", b"Socket", b"Unit", b"X-", b"\xc3\xa9", b"\xef\xbb\xbf",
-    b"\xff", b"\xef\xb7\x90", b"\xef\xbf\xbe", b"\xc3", b"\"", b"'", b"\x01", b"\x7f", b"%",
-    b"[Socket]\n", b"[Unit]\n", b"ListenStream=", b"Description=", b"\\\n", b"\\\\\n", b"\n#",
-    b"\n;", b"\n  ", b"=x\n", b"=v \\\n# c\n  w\n", b"=a\\\n\\\n",
+    b"[",
+    b"]",
+    b"=",
+    b"#",
+    b";",
+    b"\\",
+    b"\\",
+    b" ",
+    b"\t",
+    b"\n",
+    b"\n",
+    b"\n",
+    b"\r",
+    b"\0",
+    b"\r\n",
+    b"\n\r",
+    b"A",
+    b"Key",
+    b"Socket",
+    b"Unit",
+    b"X-",
+    b"\xc3\xa9",
+    b"\xef\xbb\xbf",
+    b"\xff",
+    b"\xef\xb7\x90",
+    b"\xef\xbf\xbe",
+    b"\xc3",
+    b"\"",
+    b"'",
+    b"\x01",
+    b"\x7f",
+    b"%",
+    b"[Socket]\n",
+    b"[Unit]\n",
+    b"ListenStream=",
+    b"Description=",
+    b"\\\n",
+    b"\\\\\n",
+    b"\n#",
+    b"\n;",
+    b"\n  ",
+    b"=x\n",
+    b"=v \\\n# c\n  w\n",
+    b"=a\\\n\\\n",
 ];
 
 #[test]
@@ -123,8 +178,15 @@ fn generated_inputs_match_systemd() {
     // The corpus must exercise what it claims to: both failure kinds it can reach, and plenty
     // of assignments, some continued over several lines.
     let count = |rc| seen.iter().filter(|o| o.failure == Some(rc)).count();
-    assert!(count(-22) > 50 && count(-74) > 50, "too few whole-file failures");
+    assert!(
+        count(-22) > 50 && count(-74) > 50,
+        "too few whole-file failures"
+    );
     let assignments: Vec<_> = seen.iter().flat_map(|o| &o.assignments).collect();
-    assert!(assignments.len() > 1000, "too few assignments: {}", assignments.len());
+    assert!(
+        assignments.len() > 1000,
+        "too few assignments: {}",
+        assignments.len()
+    );
     assert!(assignments.iter().filter(|a| a.3.contains("  ")).count() > 20);
 }

@@ -15,7 +15,12 @@ fn shown(s: &str) -> String {
 fn span(src: &Source, sp: Span) -> String {
     let text = src.slice(sp);
     let more = if text.len() > 40 { "…" } else { "" };
-    format!("{}..{} {:?}{more}", sp.start, sp.end, text.chars().take(40).collect::<String>())
+    format!(
+        "{}..{} {:?}{more}",
+        sp.start,
+        sp.end,
+        text.chars().take(40).collect::<String>()
+    )
 }
 
 fn lowered(path: &std::path::Path) -> String {
@@ -25,17 +30,38 @@ fn lowered(path: &std::path::Path) -> String {
     let mut out = String::new();
     for a in &file.assignments {
         let section = a.section.as_deref().unwrap_or("-");
-        writeln!(out, "line {} [{section}] {} = {}", a.line, shown(&a.key), shown(&a.value.text)).unwrap();
+        writeln!(
+            out,
+            "line {} [{section}] {} = {}",
+            a.line,
+            shown(&a.key),
+            shown(&a.value.text)
+        )
+        .unwrap();
         writeln!(out, "    key   {}", span(&source, a.key_span)).unwrap();
         writeln!(out, "    value {}", span(&source, a.value.span())).unwrap();
     }
     if let Some(f) = file.failure {
-        writeln!(out, "FAILURE {:?} at line {} ({})", f.kind, f.line, f.kind.strerror()).unwrap();
+        writeln!(
+            out,
+            "FAILURE {:?} at line {} ({})",
+            f.kind,
+            f.line,
+            f.kind.strerror()
+        )
+        .unwrap();
     }
     for d in &diags {
         let line = d.line.map_or("-".to_owned(), |l| l.to_string());
         let at = d.span.map_or("-".to_owned(), |s| span(&source, s));
-        writeln!(out, "{} {} line {line} at {at}: {}", d.severity.as_str(), d.code, shown(&d.message)).unwrap();
+        writeln!(
+            out,
+            "{} {} line {line} at {at}: {}",
+            d.severity.as_str(),
+            d.code,
+            shown(&d.message)
+        )
+        .unwrap();
     }
     out
 }

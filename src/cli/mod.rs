@@ -13,9 +13,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::load::Loader;
 use crate::load::name::{NameKind, UnitName};
 use crate::load::paths::{Environment, Scope, SearchPath};
-use crate::load::Loader;
 use crate::verify::Verifier;
 
 pub use args::{Cli, Command, Format, VerifyArgs};
@@ -41,21 +41,29 @@ fn verify(args: &VerifyArgs) -> ExitCode {
     let mut failed = false;
     let targets = resolve_targets(&args.units, &mut diags, &mut failed);
     let env = Environment::from_process();
-    let scope = if args.user { Scope::User } else { Scope::System };
+    let scope = if args.user {
+        Scope::User
+    } else {
+        Scope::System
+    };
     let mut search = SearchPath::new(scope, args.root.as_deref(), &env);
     let mut front: Vec<PathBuf> = Vec::new();
     for t in &targets {
-        if let Target::File(path, _) = t {
-            if let Some(dir) = path.parent() {
-                front.push(dir.to_path_buf());
-            }
+        if let Target::File(path, _) = t
+            && let Some(dir) = path.parent()
+        {
+            front.push(dir.to_path_buf());
         }
     }
     search.prepend(&front);
     let loader = Loader::new(search, scope, &env);
     for (path, message) in loader.scan_problems() {
         let msg = format!("{}: {message}", path.display());
-        diags.push(Diagnostic::new(Code::UnreadableFile, Severity::Warning, msg));
+        diags.push(Diagnostic::new(
+            Code::UnreadableFile,
+            Severity::Warning,
+            msg,
+        ));
     }
     let mut verifier = Verifier::new(&loader);
     for t in &targets {
@@ -68,7 +76,11 @@ fn verify(args: &VerifyArgs) -> ExitCode {
         failed = true;
     }
     output::print(&diags, args.format);
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// Sorts arguments into files (walking directories) and unit names.
@@ -76,7 +88,11 @@ fn resolve_targets(args: &[String], diags: &mut Vec<Diagnostic>, failed: &mut bo
     let mut targets = Vec::new();
     for arg in args {
         let path = Path::new(arg);
-        let unit_named = path.file_name().and_then(|b| b.to_str()).and_then(UnitName::parse).is_some();
+        let unit_named = path
+            .file_name()
+            .and_then(|b| b.to_str())
+            .and_then(UnitName::parse)
+            .is_some();
         // A directory named like a unit (`x.socket/`) is what systemd is asked for: a unit
         // whose fragment is not a file, hence "not found". Other directories are walked.
         if path.is_dir() && !unit_named {
@@ -96,13 +112,24 @@ fn resolve_targets(args: &[String], diags: &mut Vec<Diagnostic>, failed: &mut bo
     targets
 }
 
-fn push_file(path: &Path, targets: &mut Vec<Target>, diags: &mut Vec<Diagnostic>, failed: &mut bool) {
+fn push_file(
+    path: &Path,
+    targets: &mut Vec<Target>,
+    diags: &mut Vec<Diagnostic>,
+    failed: &mut bool,
+) {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let base = absolute.file_name().and_then(|b| b.to_str()).unwrap_or_default();
+    let base = absolute
+        .file_name()
+        .and_then(|b| b.to_str())
+        .unwrap_or_default();
     match UnitName::parse(base) {
         Some(name) => targets.push(Target::File(absolute.clone(), prepare(name))),
         None => {
-            let msg = format!("Failed to prepare filename {}: Invalid argument", path.display());
+            let msg = format!(
+                "Failed to prepare filename {}: Invalid argument",
+                path.display()
+            );
             diags.push(Diagnostic::new(Code::InvalidUnitName, Severity::Error, msg));
             *failed = true;
         }
@@ -121,23 +148,39 @@ fn prepare(name: UnitName) -> UnitName {
 /// Unit files under a directory, sorted; drop-in and `.wants/` directories are skipped.
 fn walk_units(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_entry(|e| {
-        let name = e.file_name().to_string_lossy();
-        e.depth() == 0 || !(e.file_type().is_dir() && (name.ends_with(".d") || name.contains(".wants") || name.contains(".requires")))
-    });
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !(e.file_type().is_dir()
+                    && (name.ends_with(".d")
+                        || name.contains(".wants")
+                        || name.contains(".requires")))
+        });
     for entry in walker {
         match entry {
             Ok(e) if !e.file_type().is_dir() => {
                 let name = e.file_name().to_string_lossy();
-                if UnitName::parse(&name).is_some_and(|n| matches!(n.unit_type(), "socket" | "service")) {
+                if UnitName::parse(&name)
+                    .is_some_and(|n| matches!(n.unit_type(), "socket" | "service"))
+                {
                     files.push(e.into_path());
                 }
             }
             Ok(_) => {}
             Err(e) => {
-                let where_ = e.path().map(|p| p.display().to_string()).unwrap_or_default();
+                let where_ = e
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
                 let msg = format!("{where_}: {e}");
-                diags.push(Diagnostic::new(Code::UnreadableFile, Severity::Warning, msg));
+                diags.push(Diagnostic::new(
+                    Code::UnreadableFile,
+                    Severity::Warning,
+                    msg,
+                ));
             }
         }
     }

@@ -46,19 +46,21 @@ fn human(d: &Diagnostic, color: bool) -> String {
     if handler.render_report(&mut out, d).is_err() {
         out = format!("{}\n", short(d));
     }
-    if d.source.is_none() {
-        if let Some(unit) = &d.unit {
-            if !is_load_state(d.code) {
-                out = out.replacen(&d.message, &format!("{unit}: {}", d.message), 1);
-            }
-        }
+    if d.source.is_none()
+        && let Some(unit) = &d.unit
+        && !is_load_state(d.code)
+    {
+        out = out.replacen(&d.message, &format!("{unit}: {}", d.message), 1);
     }
     out
 }
 
 /// Load-state lines systemd prints without a unit prefix ("Unit x is masked.").
 fn is_load_state(code: Code) -> bool {
-    matches!(code, Code::NotFound | Code::Masked | Code::LoadError | Code::BadSetting)
+    matches!(
+        code,
+        Code::NotFound | Code::Masked | Code::LoadError | Code::BadSetting
+    )
 }
 
 fn short(d: &Diagnostic) -> String {
@@ -93,7 +95,10 @@ fn github(d: &Diagnostic) -> String {
     };
     let mut props = Vec::new();
     if let Some(src) = &d.source {
-        props.push(format!("file={}", escape_property(&src.path().display().to_string())));
+        props.push(format!(
+            "file={}",
+            escape_property(&src.path().display().to_string())
+        ));
         if let Some(line) = d.line {
             props.push(format!("line={line}"));
             if let Some(col) = d.column() {
@@ -110,7 +115,9 @@ fn github(d: &Diagnostic) -> String {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {

@@ -47,7 +47,9 @@ pub fn interpret(unit: &LoadedUnit, spec: &Specifiers<'_>, sink: &mut dyn Sink) 
     let mut b = Basics::default();
     for file in &unit.files {
         for a in &file.syntax.assignments {
-            let Some(section) = a.section.as_deref() else { continue };
+            let Some(section) = a.section.as_deref() else {
+                continue;
+            };
             if !is_known(section, &a.key) {
                 if !a.key.starts_with("X-") {
                     warn_unknown(unit, file, a, section, sink);
@@ -60,7 +62,13 @@ pub fn interpret(unit: &LoadedUnit, spec: &Specifiers<'_>, sink: &mut dyn Sink) 
     b
 }
 
-fn warn_unknown(unit: &LoadedUnit, file: &ParsedFile, a: &Assignment, section: &str, sink: &mut dyn Sink) {
+fn warn_unknown(
+    unit: &LoadedUnit,
+    file: &ParsedFile,
+    a: &Assignment,
+    section: &str,
+    sink: &mut dyn Sink,
+) {
     let msg = format!("Unknown key '{}' in section [{section}], ignoring.", a.key);
     let mut d = Diagnostic::new(Code::UnknownKey, Severity::Warning, msg)
         .at(&file.source, Some(a.line), a.key_span)
@@ -72,12 +80,23 @@ fn warn_unknown(unit: &LoadedUnit, file: &ParsedFile, a: &Assignment, section: &
     sink.push(d);
 }
 
-fn apply(b: &mut Basics, unit: &LoadedUnit, file: &ParsedFile, a: &Assignment, section: &str, spec: &Specifiers<'_>, sink: &mut dyn Sink) {
+fn apply(
+    b: &mut Basics,
+    unit: &LoadedUnit,
+    file: &ParsedFile,
+    a: &Assignment,
+    section: &str,
+    spec: &Specifiers<'_>,
+    sink: &mut dyn Sink,
+) {
     let raw = a.value.text.as_str();
     let mut expand = |table, max| match spec.expand(raw, table, max) {
         Ok(v) => Some(v),
         Err(e) => {
-            let msg = format!("Failed to resolve unit specifiers in '{raw}', ignoring: {}", e.strerror());
+            let msg = format!(
+                "Failed to resolve unit specifiers in '{raw}', ignoring: {}",
+                e.strerror()
+            );
             let d = Diagnostic::new(Code::UnknownSpecifier, Severity::Warning, msg)
                 .at(&file.source, Some(a.line), a.value.span())
                 .in_unit(unit.id.as_str());
@@ -95,7 +114,11 @@ fn apply(b: &mut Basics, unit: &LoadedUnit, file: &ParsedFile, a: &Assignment, s
             if raw.is_empty() {
                 b.listens.clear();
             } else if let Some(v) = expand(Table::Full, PATH_MAX) {
-                b.listens.push(ListenEntry { kind: k.to_owned(), value: v, span: a.value.span() });
+                b.listens.push(ListenEntry {
+                    kind: k.to_owned(),
+                    value: v,
+                    span: a.value.span(),
+                });
             }
         }
         ("Socket", "Accept") => {
@@ -108,7 +131,9 @@ fn apply(b: &mut Basics, unit: &LoadedUnit, file: &ParsedFile, a: &Assignment, s
                 b.service = Some(v);
             }
         }
-        ("Service", "ExecStart") => b.exec_start = if raw.is_empty() { 0 } else { b.exec_start + 1 },
+        ("Service", "ExecStart") => {
+            b.exec_start = if raw.is_empty() { 0 } else { b.exec_start + 1 }
+        }
         ("Service", "ExecStop") => b.exec_stop = if raw.is_empty() { 0 } else { b.exec_stop + 1 },
         ("Unit", "SuccessAction") => b.success_action = !raw.is_empty() && raw != "none",
         _ => {}

@@ -4,7 +4,9 @@ use super::known_keys::KNOWN_KEYS;
 
 /// Whether systemd 252 knows `key` in `[section]`.
 pub fn is_known(section: &str, key: &str) -> bool {
-    KNOWN_KEYS.binary_search_by(|(s, k, _)| (*s, *k).cmp(&(section, key))).is_ok()
+    KNOWN_KEYS
+        .binary_search_by(|(s, k, _)| (*s, *k).cmp(&(section, key)))
+        .is_ok()
 }
 
 /// The closest known key of the section, if one is close enough to be a likely typo.
@@ -26,7 +28,9 @@ fn distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -39,7 +43,11 @@ mod tests {
 
     #[test]
     fn table_is_sorted_and_knows_the_basics() {
-        assert!(KNOWN_KEYS.windows(2).all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)));
+        assert!(
+            KNOWN_KEYS
+                .windows(2)
+                .all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1))
+        );
         assert!(is_known("Socket", "ListenStream"));
         assert!(is_known("Install", "WantedBy"));
         assert!(is_known("Service", "ExecStart"));

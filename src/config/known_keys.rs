@@ -15,7 +15,11 @@ pub const KNOWN_KEYS: &[(&str, &str, &str)] = &[
     ("Service", "AppArmorProfile", "OTHER"),
     ("Service", "BPFProgram", "OTHER"),
     ("Service", "BindPaths", "PATH[:PATH[:OPTIONS]] [...]"),
-    ("Service", "BindReadOnlyPaths", "PATH[:PATH[:OPTIONS]] [...]"),
+    (
+        "Service",
+        "BindReadOnlyPaths",
+        "PATH[:PATH[:OPTIONS]] [...]",
+    ),
     ("Service", "BlockIOAccounting", "BOOLEAN"),
     ("Service", "BlockIODeviceWeight", "DEVICEWEIGHT"),
     ("Service", "BlockIOReadBandwidth", "BANDWIDTH"),

@@ -7,9 +7,9 @@
 //! `ExecStart=`/`ExecStop=`/`SuccessAction=`). Typed values for every directive come with the
 //! full directive table.
 
-mod known_keys;
-mod keys;
 mod basics;
+mod keys;
+mod known_keys;
 
 pub use basics::{Basics, ListenEntry, interpret};
 pub use keys::{is_known, suggest};

@@ -25,7 +25,9 @@ fn push_candidates(name: &UnitName, out: &mut Vec<String>) {
     let mut prefix = name.prefix().to_owned();
     let mut chopped = false;
     loop {
-        let Some(dash) = prefix.rfind('-') else { return };
+        let Some(dash) = prefix.rfind('-') else {
+            return;
+        };
         if dash == 0 {
             return;
         }
@@ -40,7 +42,11 @@ fn push_candidates(name: &UnitName, out: &mut Vec<String>) {
         return;
     }
     let built = match name.kind() {
-        NameKind::Instance => format!("{prefix}@{}.{}", name.instance().unwrap_or_default(), name.unit_type()),
+        NameKind::Instance => format!(
+            "{prefix}@{}.{}",
+            name.instance().unwrap_or_default(),
+            name.unit_type()
+        ),
         _ => format!("{prefix}.{}", name.unit_type()),
     };
     if let Some(b) = UnitName::parse(&built) {
@@ -53,7 +59,12 @@ pub type DirProblem = (PathBuf, String);
 
 /// Every existing `<candidate><suffix>` directory (suffix `.d`, `.wants`, `.requires`), in
 /// systemd's order: per search dir for the unit's names, then the type-level directory.
-pub fn find_dirs(search: &SearchPath, names: &[UnitName], suffix: &str, problems: &mut Vec<DirProblem>) -> Vec<PathBuf> {
+pub fn find_dirs(
+    search: &SearchPath,
+    names: &[UnitName],
+    suffix: &str,
+    problems: &mut Vec<DirProblem>,
+) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     let mut add = |path: PathBuf, dirs: &mut Vec<PathBuf>| match std::fs::metadata(&path) {
         Ok(m) if m.is_dir() => {
@@ -63,7 +74,10 @@ pub fn find_dirs(search: &SearchPath, names: &[UnitName], suffix: &str, problems
         }
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => problems.push((path.clone(), format!("Failed to canonicalize path '{}': {e}", path.display()))),
+        Err(e) => problems.push((
+            path.clone(),
+            format!("Failed to canonicalize path '{}': {e}", path.display()),
+        )),
     };
     for name in names {
         let candidates = candidate_names(name);
@@ -75,7 +89,10 @@ pub fn find_dirs(search: &SearchPath, names: &[UnitName], suffix: &str, problems
     }
     if let Some(first) = names.first() {
         for dir in &search.dirs {
-            add(dir.join(format!("{}{suffix}", first.unit_type())), &mut dirs);
+            add(
+                dir.join(format!("{}{suffix}", first.unit_type())),
+                &mut dirs,
+            );
         }
     }
     dirs
@@ -94,7 +111,9 @@ pub fn conf_files(dirs: &[PathBuf], problems: &mut Vec<DirProblem>) -> Vec<PathB
             }
         };
         for entry in entries.flatten() {
-            let Some(fname) = entry.file_name().to_str().map(str::to_owned) else { continue };
+            let Some(fname) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
             if fname.starts_with('.') || !fname.ends_with(".conf") || by_name.contains_key(&fname) {
                 continue;
             }
@@ -111,10 +130,16 @@ pub fn conf_files(dirs: &[PathBuf], problems: &mut Vec<DirProblem>) -> Vec<PathB
 pub fn dependency_entries(dirs: &[PathBuf]) -> Vec<(String, PathBuf, bool)> {
     let mut out = Vec::new();
     for dir in dirs {
-        let mut entries: Vec<_> = std::fs::read_dir(dir).into_iter().flatten().flatten().collect();
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect();
         entries.sort_by_key(|e| e.file_name());
         for e in entries {
-            let Some(fname) = e.file_name().to_str().map(str::to_owned) else { continue };
+            let Some(fname) = e.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
             if fname.starts_with('.') || UnitName::parse(&fname).is_none() {
                 continue;
             }
@@ -140,7 +165,10 @@ mod tests {
 
     #[test]
     fn dash_chain() {
-        assert_eq!(names("foo-bar-baz.socket"), ["foo-bar-baz.socket", "foo-bar-.socket", "foo-.socket"]);
+        assert_eq!(
+            names("foo-bar-baz.socket"),
+            ["foo-bar-baz.socket", "foo-bar-.socket", "foo-.socket"]
+        );
         assert_eq!(names("foo-.socket"), ["foo-.socket"]);
         assert_eq!(names("-foo.socket"), ["-foo.socket"]);
         assert_eq!(names("t.socket"), ["t.socket"]);
@@ -150,7 +178,13 @@ mod tests {
     fn instances_include_template_chain() {
         assert_eq!(
             names("a-b@x.socket"),
-            ["a-b@x.socket", "a-b@.socket", "a-.socket", "a-@x.socket", "a-@.socket"]
+            [
+                "a-b@x.socket",
+                "a-b@.socket",
+                "a-.socket",
+                "a-@x.socket",
+                "a-@.socket"
+            ]
         );
     }
 }

@@ -51,14 +51,19 @@ impl NameMap {
                 Ok(e) => e,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => {
-                    map.problems.push((dir.clone(), format!("Failed to open \"{}\", ignoring: {e}", dir.display())));
+                    map.problems.push((
+                        dir.clone(),
+                        format!("Failed to open \"{}\", ignoring: {e}", dir.display()),
+                    ));
                     continue;
                 }
             };
             let mut names: Vec<_> = entries.flatten().collect();
             names.sort_by_key(|e| e.file_name());
             for entry in names {
-                let Some(fname) = entry.file_name().to_str().map(str::to_owned) else { continue };
+                let Some(fname) = entry.file_name().to_str().map(str::to_owned) else {
+                    continue;
+                };
                 if UnitName::parse(&fname).is_none() || map.ids.contains_key(&fname) {
                     continue;
                 }
@@ -82,12 +87,19 @@ impl NameMap {
     }
 
     /// systemd's `unit_file_resolve_symlink()` for an entry of the name map.
-    fn resolve_symlink(&mut self, search: &SearchPath, expanded: &[PathBuf], dir: &Path, fname: &str) -> Option<Target> {
+    fn resolve_symlink(
+        &mut self,
+        search: &SearchPath,
+        expanded: &[PathBuf],
+        dir: &Path,
+        fname: &str,
+    ) -> Option<Target> {
         let link = dir.join(fname);
         let target = match std::fs::read_link(&link) {
             Ok(t) => t,
             Err(e) => {
-                self.problems.push((link, format!("Failed to read symlink: {e}")));
+                self.problems
+                    .push((link, format!("Failed to read symlink: {e}")));
                 return None;
             }
         };
@@ -97,7 +109,10 @@ impl NameMap {
             (_, false) => dir.join(target),
         };
         let simplified = simplify(&absolute);
-        if expanded.iter().any(|d| simplified.parent() == Some(d.as_path())) {
+        if expanded
+            .iter()
+            .any(|d| simplified.parent() == Some(d.as_path()))
+        {
             let target_name = simplified.file_name()?.to_str()?.to_owned();
             if let Err(why) = validate_alias(fname, &target_name) {
                 self.problems.push((link, why));
@@ -113,20 +128,27 @@ impl NameMap {
         let mut srcs: Vec<&String> = self.ids.keys().collect();
         srcs.sort();
         for src in srcs {
-            let Some(fragment) = self.resolve(src) else { continue };
+            let Some(fragment) = self.resolve(src) else {
+                continue;
+            };
             if is_null_or_empty(&fragment) {
                 continue;
             }
-            let Some(mut dst) = fragment.file_name().and_then(|f| f.to_str()).map(str::to_owned) else {
+            let Some(mut dst) = fragment
+                .file_name()
+                .and_then(|f| f.to_str())
+                .map(str::to_owned)
+            else {
                 continue;
             };
             let src_name = UnitName::parse(src);
-            if let (Some(d), Some(s)) = (UnitName::parse(&dst), &src_name) {
-                if d.kind() == NameKind::Template && s.kind() == NameKind::Instance {
-                    match d.with_instance(s.instance().unwrap_or_default()) {
-                        Some(n) => dst = n.as_str().to_owned(),
-                        None => continue,
-                    }
+            if let (Some(d), Some(s)) = (UnitName::parse(&dst), &src_name)
+                && d.kind() == NameKind::Template
+                && s.kind() == NameKind::Instance
+            {
+                match d.with_instance(s.instance().unwrap_or_default()) {
+                    Some(n) => dst = n.as_str().to_owned(),
+                    None => continue,
                 }
             }
             aliases.entry(dst).or_default().push(src.clone());
@@ -156,16 +178,24 @@ impl NameMap {
     pub fn find_fragment(&self, name: &UnitName) -> Option<Found> {
         let mut names = Vec::new();
         self.add_names(name, None, name.as_str(), &mut names);
-        let path = self.resolve(name.as_str()).or_else(|| self.resolve(name.template()?.as_str()))?;
-        if let Some(base) = path.file_name().and_then(|b| b.to_str()) {
-            if base != name.as_str() {
-                self.add_names(name, Some(base), base, &mut names);
-            }
+        let path = self
+            .resolve(name.as_str())
+            .or_else(|| self.resolve(name.template()?.as_str()))?;
+        if let Some(base) = path.file_name().and_then(|b| b.to_str())
+            && base != name.as_str()
+        {
+            self.add_names(name, Some(base), base, &mut names);
         }
         Some(Found { path, names })
     }
 
-    fn add_names(&self, unit: &UnitName, fragment_base: Option<&str>, name: &str, out: &mut Vec<String>) {
+    fn add_names(
+        &self,
+        unit: &UnitName,
+        fragment_base: Option<&str>,
+        name: &str,
+        out: &mut Vec<String>,
+    ) {
         let push = |out: &mut Vec<String>, n: String| {
             if !out.contains(&n) {
                 out.push(n);
@@ -178,13 +208,18 @@ impl NameMap {
             let alias_name = UnitName::parse(alias);
             match (unit.kind(), alias_name) {
                 (NameKind::Instance, Some(a)) if a.kind() == NameKind::Template => {
-                    let Some(inst) = a.with_instance(unit.instance().unwrap_or_default()) else { continue };
+                    let Some(inst) = a.with_instance(unit.instance().unwrap_or_default()) else {
+                        continue;
+                    };
                     let inst_fragment = self.resolve(inst.as_str());
-                    let base = inst_fragment.as_ref().and_then(|p| p.file_name()).and_then(|b| b.to_str());
-                    if let (Some(b), Some(f)) = (base, fragment_base) {
-                        if b != f {
-                            continue;
-                        }
+                    let base = inst_fragment
+                        .as_ref()
+                        .and_then(|p| p.file_name())
+                        .and_then(|b| b.to_str());
+                    if let (Some(b), Some(f)) = (base, fragment_base)
+                        && b != f
+                    {
+                        continue;
                     }
                     push(out, inst.as_str().to_owned());
                 }
@@ -225,13 +260,19 @@ fn simplify(path: &Path) -> PathBuf {
 /// systemd's `unit_validate_alias_symlink_or_warn()`.
 pub fn validate_alias(src: &str, dst: &str) -> Result<(), String> {
     let (Some(s), Some(d)) = (UnitName::parse(src), UnitName::parse(dst)) else {
-        return Err(format!("{src}: invalid unit name or alias target {dst}, ignoring"));
+        return Err(format!(
+            "{src}: invalid unit name or alias target {dst}, ignoring"
+        ));
     };
     if s.unit_type() != d.unit_type() {
-        return Err(format!("{src}: symlink target name type \"{dst}\" does not match source, rejecting."));
+        return Err(format!(
+            "{src}: symlink target name type \"{dst}\" does not match source, rejecting."
+        ));
     }
     if s.unit_type() == "slice" {
-        return Err(format!("{src}: unit type slice does not support aliases, rejecting."));
+        return Err(format!(
+            "{src}: unit type slice does not support aliases, rejecting."
+        ));
     }
     let ok = match (s.kind(), d.kind()) {
         (NameKind::Plain, NameKind::Plain) | (NameKind::Template, NameKind::Template) => true,
@@ -242,7 +283,9 @@ pub fn validate_alias(src: &str, dst: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("{src}: symlink target \"{dst}\" is not a valid alias (template/instance mismatch), rejecting."))
+        Err(format!(
+            "{src}: symlink target \"{dst}\" is not a valid alias (template/instance mismatch), rejecting."
+        ))
     }
 }
 
@@ -252,10 +295,21 @@ mod tests {
 
     #[test]
     fn alias_rules_match_test_unit_file() {
-        for (s, d) in [("a.socket", "b.socket"), ("a@.socket", "b@.socket"), ("a@x.socket", "b@x.socket"), ("a@x.socket", "b@.socket")] {
+        for (s, d) in [
+            ("a.socket", "b.socket"),
+            ("a@.socket", "b@.socket"),
+            ("a@x.socket", "b@x.socket"),
+            ("a@x.socket", "b@.socket"),
+        ] {
             assert!(validate_alias(s, d).is_ok(), "{s} -> {d}");
         }
-        for (s, d) in [("a.socket", "b.service"), ("a@x.socket", "b@y.socket"), ("a.socket", "b@.socket"), ("a@.socket", "b.socket"), ("a.slice", "b.slice")] {
+        for (s, d) in [
+            ("a.socket", "b.service"),
+            ("a@x.socket", "b@y.socket"),
+            ("a.socket", "b@.socket"),
+            ("a@.socket", "b.socket"),
+            ("a.slice", "b.slice"),
+        ] {
             assert!(validate_alias(s, d).is_err(), "{s} -> {d}");
         }
     }

@@ -51,13 +51,20 @@ pub struct HostInfo {
 }
 
 fn read_trimmed(path: &str) -> String {
-    std::fs::read_to_string(path).map(|s| s.trim().to_owned()).unwrap_or_default()
+    std::fs::read_to_string(path)
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
 }
 
 fn parse_env_file(text: &str) -> HashMap<String, String> {
     text.lines()
         .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().trim_matches(['"', '\'']).to_owned()))
+        .map(|(k, v)| {
+            (
+                k.trim().to_owned(),
+                v.trim().trim_matches(['"', '\'']).to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -66,7 +73,9 @@ impl HostInfo {
     pub fn gather(scope: Scope, env: &Environment) -> HostInfo {
         let uts = nix::sys::utsname::uname().ok();
         let uts_str = |f: fn(&nix::sys::utsname::UtsName) -> &std::ffi::OsStr| {
-            uts.as_ref().map(|u| f(u).to_string_lossy().into_owned()).unwrap_or_default()
+            uts.as_ref()
+                .map(|u| f(u).to_string_lossy().into_owned())
+                .unwrap_or_default()
         };
         let hostname = uts_str(|u| u.nodename());
         let os_release = std::fs::read_to_string("/etc/os-release")
@@ -79,11 +88,18 @@ impl HostInfo {
             .unwrap_or_else(|| hostname.clone());
         let (uid, gid) = match scope {
             Scope::System => (0, 0),
-            Scope::User => (nix::unistd::getuid().as_raw(), nix::unistd::getgid().as_raw()),
+            Scope::User => (
+                nix::unistd::getuid().as_raw(),
+                nix::unistd::getgid().as_raw(),
+            ),
         };
         let pw = nix::unistd::User::from_uid(uid.into()).ok().flatten();
         let gr = nix::unistd::Group::from_gid(gid.into()).ok().flatten();
-        let tmp = env.tmpdir.clone().filter(|t| t.starts_with('/')).unwrap_or_else(|| "/tmp".into());
+        let tmp = env
+            .tmpdir
+            .clone()
+            .filter(|t| t.starts_with('/'))
+            .unwrap_or_else(|| "/tmp".into());
         let (runtime, state, cache, config, logs) = match scope {
             Scope::System => (
                 "/run".to_owned(),
@@ -110,12 +126,20 @@ impl HostInfo {
             kernel_release: uts_str(|u| u.release()),
             architecture: architecture_name(&uts_str(|u| u.machine())),
             os_release,
-            user: pw.as_ref().map_or_else(|| uid.to_string(), |p| p.name.clone()),
+            user: pw
+                .as_ref()
+                .map_or_else(|| uid.to_string(), |p| p.name.clone()),
             uid,
-            group: gr.as_ref().map_or_else(|| gid.to_string(), |g| g.name.clone()),
+            group: gr
+                .as_ref()
+                .map_or_else(|| gid.to_string(), |g| g.name.clone()),
             gid,
-            home: pw.as_ref().map_or_else(|| "/".into(), |p| p.dir.display().to_string()),
-            shell: pw.as_ref().map_or_else(|| "/bin/sh".into(), |p| p.shell.display().to_string()),
+            home: pw
+                .as_ref()
+                .map_or_else(|| "/".into(), |p| p.dir.display().to_string()),
+            shell: pw
+                .as_ref()
+                .map_or_else(|| "/bin/sh".into(), |p| p.shell.display().to_string()),
             runtime_dir: runtime,
             state_dir: state,
             cache_dir: cache,

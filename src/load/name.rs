@@ -8,8 +8,17 @@ pub const UNIT_NAME_MAX: usize = 256;
 
 /// The unit types systemd knows, by suffix.
 pub const UNIT_TYPES: &[&str] = &[
-    "service", "mount", "swap", "socket", "target", "device", "automount", "timer", "path",
-    "slice", "scope",
+    "service",
+    "mount",
+    "swap",
+    "socket",
+    "target",
+    "device",
+    "automount",
+    "timer",
+    "path",
+    "slice",
+    "scope",
 ];
 
 /// Whether a unit name is plain, a template (`foo@.socket`) or an instance (`foo@bar.socket`).
@@ -52,7 +61,11 @@ impl UnitName {
         if at == Some(0) {
             return None;
         }
-        Some(UnitName { full: name.to_owned(), at, dot })
+        Some(UnitName {
+            full: name.to_owned(),
+            at,
+            dot,
+        })
     }
 
     /// The whole name (`foo@bar.socket`).
@@ -99,7 +112,12 @@ impl UnitName {
     /// This template (or instance) with another instance (`foo@x.socket`).
     pub fn with_instance(&self, instance: &str) -> Option<UnitName> {
         self.at?;
-        UnitName::parse(&format!("{}@{}.{}", self.prefix(), instance, self.unit_type()))
+        UnitName::parse(&format!(
+            "{}@{}.{}",
+            self.prefix(),
+            instance,
+            self.unit_type()
+        ))
     }
 
     /// The same prefix and instance with another type (`foo@bar.service`).
@@ -156,7 +174,11 @@ pub fn path_unescape(s: &str) -> Option<String> {
         return Some("/".to_owned());
     }
     let p = unescape(s)?;
-    Some(if p.starts_with('/') { p } else { format!("/{p}") })
+    Some(if p.starts_with('/') {
+        p
+    } else {
+        format!("/{p}")
+    })
 }
 
 #[cfg(test)]
@@ -165,10 +187,23 @@ mod tests {
 
     #[test]
     fn validity_matches_systemd_test_unit_name() {
-        for ok in ["foo.service", "foo@bar@bar.service", ".test.service", "a:b_c-d\\x2d.socket"] {
+        for ok in [
+            "foo.service",
+            "foo@bar@bar.service",
+            ".test.service",
+            "a:b_c-d\\x2d.socket",
+        ] {
             assert!(UnitName::parse(ok).is_some(), "{ok}");
         }
-        for bad in ["@.service", "@piep.service", "foo.waldo", ".service", "foo@%i.service", "", "foo"] {
+        for bad in [
+            "@.service",
+            "@piep.service",
+            "foo.waldo",
+            ".service",
+            "foo@%i.service",
+            "",
+            "foo",
+        ] {
             assert!(UnitName::parse(bad).is_none(), "{bad}");
         }
         assert!(UnitName::parse(&format!("{}.socket", "a".repeat(248))).is_some());
@@ -179,9 +214,15 @@ mod tests {
     fn parts() {
         let n = UnitName::parse("foo-bar@in-st.socket").unwrap();
         assert_eq!(n.kind(), NameKind::Instance);
-        assert_eq!((n.prefix(), n.instance(), n.unit_type()), ("foo-bar", Some("in-st"), "socket"));
+        assert_eq!(
+            (n.prefix(), n.instance(), n.unit_type()),
+            ("foo-bar", Some("in-st"), "socket")
+        );
         assert_eq!(n.template().unwrap().as_str(), "foo-bar@.socket");
-        assert_eq!(n.with_type("service").unwrap().as_str(), "foo-bar@in-st.service");
+        assert_eq!(
+            n.with_type("service").unwrap().as_str(),
+            "foo-bar@in-st.service"
+        );
         let t = UnitName::parse("foo@.socket").unwrap();
         assert_eq!((t.kind(), t.instance()), (NameKind::Template, Some("")));
         assert_eq!(t.with_instance("i").unwrap().as_str(), "foo@i.socket");

@@ -93,8 +93,11 @@ impl SearchPath {
         };
         let mut dirs: Vec<String> = match env.unit_path.as_deref() {
             Some(value) => {
-                let mut v: Vec<String> =
-                    value.split(':').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+                let mut v: Vec<String> = value
+                    .split(':')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect();
                 if value.ends_with(':') {
                     v.extend(defaults());
                 }
@@ -111,7 +114,10 @@ impl SearchPath {
                 None => PathBuf::from(d),
             })
             .collect();
-        SearchPath { dirs, root: root.map(Path::to_path_buf) }
+        SearchPath {
+            dirs,
+            root: root.map(Path::to_path_buf),
+        }
     }
 
     /// Puts `front` before everything else (as `systemd-analyze verify` does for the
@@ -150,14 +156,22 @@ fn user_dirs(env: &Environment) -> Vec<String> {
     let data_home = Environment::nonempty(&env.xdg_data_home)
         .map_or_else(|| format!("{}/.local/share", env.home_dir()), str::to_owned);
     let config_dirs = Environment::nonempty(&env.xdg_config_dirs).unwrap_or("/etc/xdg");
-    let data_dirs = Environment::nonempty(&env.xdg_data_dirs).unwrap_or("/usr/local/share:/usr/share");
+    let data_dirs =
+        Environment::nonempty(&env.xdg_data_dirs).unwrap_or("/usr/local/share:/usr/share");
     let runtime = Environment::nonempty(&env.xdg_runtime_dir);
     let mut v = vec![format!("{config}/systemd/user.control")];
     if let Some(rt) = runtime {
-        v.extend(["user.control", "transient", "generator.early"].map(|s| format!("{rt}/systemd/{s}")));
+        v.extend(
+            ["user.control", "transient", "generator.early"].map(|s| format!("{rt}/systemd/{s}")),
+        );
     }
     v.push(format!("{config}/systemd/user"));
-    v.extend(config_dirs.split(':').filter(|s| !s.is_empty()).map(|d| format!("{d}/systemd/user")));
+    v.extend(
+        config_dirs
+            .split(':')
+            .filter(|s| !s.is_empty())
+            .map(|d| format!("{d}/systemd/user")),
+    );
     v.push("/etc/systemd/user".to_owned());
     if let Some(rt) = runtime {
         v.push(format!("{rt}/systemd/user"));
@@ -167,7 +181,12 @@ fn user_dirs(env: &Environment) -> Vec<String> {
         v.push(format!("{rt}/systemd/generator"));
     }
     v.push(format!("{data_home}/systemd/user"));
-    v.extend(data_dirs.split(':').filter(|s| !s.is_empty()).map(|d| format!("{d}/systemd/user")));
+    v.extend(
+        data_dirs
+            .split(':')
+            .filter(|s| !s.is_empty())
+            .map(|d| format!("{d}/systemd/user")),
+    );
     v.push("/usr/local/lib/systemd/user".to_owned());
     v.push("/usr/lib/systemd/user".to_owned());
     if let Some(rt) = runtime {
@@ -186,9 +205,18 @@ mod tests {
 
     #[test]
     fn unit_path_replaces_or_extends_defaults() {
-        let env = Environment { unit_path: Some("/x:/y:/x".into()), ..Default::default() };
-        assert_eq!(strs(&SearchPath::new(Scope::System, None, &env)), ["/x", "/y"]);
-        let env = Environment { unit_path: Some("/x:".into()), ..Default::default() };
+        let env = Environment {
+            unit_path: Some("/x:/y:/x".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            strs(&SearchPath::new(Scope::System, None, &env)),
+            ["/x", "/y"]
+        );
+        let env = Environment {
+            unit_path: Some("/x:".into()),
+            ..Default::default()
+        };
         let p = strs(&SearchPath::new(Scope::System, None, &env));
         assert_eq!(p[0], "/x");
         assert_eq!(p[1], "/etc/systemd/system.control");
@@ -197,7 +225,11 @@ mod tests {
 
     #[test]
     fn root_prefixes_every_dir() {
-        let p = SearchPath::new(Scope::System, Some(Path::new("/r")), &Environment::default());
+        let p = SearchPath::new(
+            Scope::System,
+            Some(Path::new("/r")),
+            &Environment::default(),
+        );
         assert!(p.dirs.iter().all(|d| d.starts_with("/r")));
         assert_eq!(p.dirs[4], PathBuf::from("/r/etc/systemd/system"));
     }
@@ -213,12 +245,21 @@ mod tests {
         assert_eq!(
             p,
             [
-                "/home/u/.config/systemd/user.control", "/tmp/xr/systemd/user.control",
-                "/tmp/xr/systemd/transient", "/tmp/xr/systemd/generator.early",
-                "/home/u/.config/systemd/user", "/etc/xdg/systemd/user", "/etc/systemd/user",
-                "/tmp/xr/systemd/user", "/run/systemd/user", "/tmp/xr/systemd/generator",
-                "/home/u/.local/share/systemd/user", "/usr/local/share/systemd/user",
-                "/usr/share/systemd/user", "/usr/local/lib/systemd/user", "/usr/lib/systemd/user",
+                "/home/u/.config/systemd/user.control",
+                "/tmp/xr/systemd/user.control",
+                "/tmp/xr/systemd/transient",
+                "/tmp/xr/systemd/generator.early",
+                "/home/u/.config/systemd/user",
+                "/etc/xdg/systemd/user",
+                "/etc/systemd/user",
+                "/tmp/xr/systemd/user",
+                "/run/systemd/user",
+                "/tmp/xr/systemd/generator",
+                "/home/u/.local/share/systemd/user",
+                "/usr/local/share/systemd/user",
+                "/usr/share/systemd/user",
+                "/usr/local/lib/systemd/user",
+                "/usr/lib/systemd/user",
                 "/tmp/xr/systemd/generator.late",
             ]
         );

@@ -50,7 +50,12 @@ pub struct Specifiers<'a> {
 
 impl Specifiers<'_> {
     /// Expands `text`; the result may be at most `max_len` bytes.
-    pub fn expand(&self, text: &str, table: Table, max_len: usize) -> Result<String, SpecifierError> {
+    pub fn expand(
+        &self,
+        text: &str,
+        table: Table,
+        max_len: usize,
+    ) -> Result<String, SpecifierError> {
         let mut out = String::with_capacity(text.len());
         let mut chars = text.chars();
         while let Some(c) = chars.next() {
@@ -62,7 +67,9 @@ impl Specifiers<'_> {
                     Some('%') => out.push('%'),
                     Some(s) => match self.lookup(s, table)? {
                         Some(v) => out.push_str(&v),
-                        None if s.is_ascii_alphanumeric() => return Err(SpecifierError::Unknown(s)),
+                        None if s.is_ascii_alphanumeric() => {
+                            return Err(SpecifierError::Unknown(s));
+                        }
                         None => {
                             out.push('%');
                             out.push(s);
@@ -121,7 +128,10 @@ impl Specifiers<'_> {
                 None => name::path_unescape(prefix),
             }
             .ok_or(SpecifierError::Invalid(s))?,
-            'y' => self.fragment.map(|p| p.display().to_string()).unwrap_or_default(),
+            'y' => self
+                .fragment
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
             'Y' => self
                 .fragment
                 .and_then(Path::parent)
@@ -161,21 +171,49 @@ mod tests {
     fn unit_specifiers_match_systemd_example() {
         let h = host();
         let id = UnitName::parse("echo@foo.socket").unwrap();
-        let sp = Specifiers { host: &h, id: &id, fragment: None };
-        let got = sp.expand("inst %i I=%I p=%p n=%n N=%N f=%f j=%j", Table::Full, 4095).unwrap();
-        assert_eq!(got, "inst foo I=foo p=echo n=echo@foo.socket N=echo@foo f=/foo j=echo");
+        let sp = Specifiers {
+            host: &h,
+            id: &id,
+            fragment: None,
+        };
+        let got = sp
+            .expand("inst %i I=%I p=%p n=%n N=%N f=%f j=%j", Table::Full, 4095)
+            .unwrap();
+        assert_eq!(
+            got,
+            "inst foo I=foo p=echo n=echo@foo.socket N=echo@foo f=/foo j=echo"
+        );
     }
 
     #[test]
     fn percent_rules() {
         let h = host();
         let id = UnitName::parse("a-b.socket").unwrap();
-        let sp = Specifiers { host: &h, id: &id, fragment: None };
-        assert_eq!(sp.expand("/run/y%!.sock", Table::Full, 4095).unwrap(), "/run/y%!.sock");
+        let sp = Specifiers {
+            host: &h,
+            id: &id,
+            fragment: None,
+        };
+        assert_eq!(
+            sp.expand("/run/y%!.sock", Table::Full, 4095).unwrap(),
+            "/run/y%!.sock"
+        );
         assert_eq!(sp.expand("/run/x%", Table::Full, 4095).unwrap(), "/run/x%");
-        assert_eq!(sp.expand("%%n %j %l %t", Table::Full, 4095).unwrap(), "%n b box /run");
-        assert_eq!(sp.expand("%z", Table::Full, 4095), Err(SpecifierError::Unknown('z')));
-        assert_eq!(sp.expand("%t", Table::Name, 4095), Err(SpecifierError::Unknown('t')));
-        assert_eq!(sp.expand("%n%n", Table::Full, 12), Err(SpecifierError::TooLong));
+        assert_eq!(
+            sp.expand("%%n %j %l %t", Table::Full, 4095).unwrap(),
+            "%n b box /run"
+        );
+        assert_eq!(
+            sp.expand("%z", Table::Full, 4095),
+            Err(SpecifierError::Unknown('z'))
+        );
+        assert_eq!(
+            sp.expand("%t", Table::Name, 4095),
+            Err(SpecifierError::Unknown('t'))
+        );
+        assert_eq!(
+            sp.expand("%n%n", Table::Full, 12),
+            Err(SpecifierError::TooLong)
+        );
     }
 }

@@ -102,7 +102,12 @@ impl Loader {
     pub fn new(search: SearchPath, scope: Scope, env: &Environment) -> Loader {
         let map = NameMap::build(&search);
         let host = HostInfo::gather(scope, env);
-        Loader { search, scope, host, map }
+        Loader {
+            search,
+            scope,
+            host,
+            map,
+        }
     }
 
     /// Problems found while scanning the search path: (path, message).
@@ -112,7 +117,11 @@ impl Loader {
 
     /// Specifier context for a loaded unit.
     pub fn specifiers<'a>(&'a self, unit: &'a LoadedUnit) -> Specifiers<'a> {
-        Specifiers { host: &self.host, id: &unit.id, fragment: unit.fragment.as_deref() }
+        Specifiers {
+            host: &self.host,
+            id: &unit.id,
+            fragment: unit.fragment.as_deref(),
+        }
     }
 
     /// Loads one unit. Diagnostics (syntax warnings, unreadable drop-ins) go to `sink`.
@@ -143,7 +152,10 @@ impl Loader {
             requires: Vec::new(),
         };
         let unit_id = unit.id.as_str().to_owned();
-        let mut sink = UnitSink { unit: &unit_id, inner: sink };
+        let mut sink = UnitSink {
+            unit: &unit_id,
+            inner: sink,
+        };
         let sections = sections_for(unit.id.unit_type());
         if is_null_or_empty(&found.path) {
             unit.state = LoadState::Masked;
@@ -167,7 +179,11 @@ impl Loader {
     }
 
     fn load_dropins(&self, unit: &mut LoadedUnit, sections: &[&str], sink: &mut dyn Sink) {
-        let names: Vec<UnitName> = unit.names.iter().filter_map(|n| UnitName::parse(n)).collect();
+        let names: Vec<UnitName> = unit
+            .names
+            .iter()
+            .filter_map(|n| UnitName::parse(n))
+            .collect();
         let mut problems = Vec::new();
         let dirs = dropin::find_dirs(&self.search, &names, ".d", &mut problems);
         unit.dropin_paths = dropin::conf_files(&dirs, &mut problems);
@@ -180,10 +196,16 @@ impl Loader {
                     let syntax = syntax::parse(&source, Some(sections), sink);
                     unit.files.push(ParsedFile { source, syntax });
                 }
-                Err(e) => problems.push((path.clone(), format!("Failed to read drop-in: {}", strerror(&e)))),
+                Err(e) => problems.push((
+                    path.clone(),
+                    format!("Failed to read drop-in: {}", strerror(&e)),
+                )),
             }
         }
-        for (suffix, list) in [(".wants", &mut unit.wants), (".requires", &mut unit.requires)] {
+        for (suffix, list) in [
+            (".wants", &mut unit.wants),
+            (".requires", &mut unit.requires),
+        ] {
             let dirs = dropin::find_dirs(&self.search, &names, suffix, &mut problems);
             for (dep, path, is_link) in dropin::dependency_entries(&dirs) {
                 if is_link {
@@ -192,13 +214,24 @@ impl Loader {
                     }
                 } else {
                     let kind = &suffix[1..];
-                    let msg = format!("{kind} dependency dropin {} is not a symlink, ignoring.", path.display());
-                    sink.push(Diagnostic::new(Code::BadDependencyDropin, Severity::Warning, msg));
+                    let msg = format!(
+                        "{kind} dependency dropin {} is not a symlink, ignoring.",
+                        path.display()
+                    );
+                    sink.push(Diagnostic::new(
+                        Code::BadDependencyDropin,
+                        Severity::Warning,
+                        msg,
+                    ));
                 }
             }
         }
         for (path, message) in problems {
-            let d = Diagnostic::new(Code::UnreadableFile, Severity::Warning, format!("{}: {message}", path.display()));
+            let d = Diagnostic::new(
+                Code::UnreadableFile,
+                Severity::Warning,
+                format!("{}: {message}", path.display()),
+            );
             sink.push(d);
         }
     }
@@ -207,11 +240,14 @@ impl Loader {
 /// The id a unit gets from its fragment (systemd merges a unit loaded through an alias into
 /// the unit named after the fragment file; a template fragment keeps the instance).
 fn fragment_id(requested: &UnitName, fragment: &Path) -> UnitName {
-    let base = fragment.file_name().and_then(|b| b.to_str()).and_then(UnitName::parse);
+    let base = fragment
+        .file_name()
+        .and_then(|b| b.to_str())
+        .and_then(UnitName::parse);
     match base {
-        Some(b) if b.kind() == super::name::NameKind::Template => {
-            b.with_instance(requested.instance().unwrap_or_default()).unwrap_or_else(|| requested.clone())
-        }
+        Some(b) if b.kind() == super::name::NameKind::Template => b
+            .with_instance(requested.instance().unwrap_or_default())
+            .unwrap_or_else(|| requested.clone()),
         Some(b) if b.unit_type() == requested.unit_type() => b,
         _ => requested.clone(),
     }

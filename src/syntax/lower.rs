@@ -101,13 +101,19 @@ impl Logical {
                 });
             }
         }
-        RawValue { text: self.text[range].to_owned(), pieces }
+        RawValue {
+            text: self.text[range].to_owned(),
+            pieces,
+        }
     }
 
     fn span(&self) -> Span {
         let first = self.pieces.first().map_or(0, |p| p.file);
         let last = self.pieces.last().map_or(0, |p| p.file + p.len);
-        Span { start: first, end: last }
+        Span {
+            start: first,
+            end: last,
+        }
     }
 }
 
@@ -139,7 +145,12 @@ impl Lowerer<'_> {
         // systemd: read_line() refuses a line of LONG_LINE_MAX bytes or more before counting it.
         if end - start >= LONG_LINE_MAX {
             let line = self.line;
-            self.fail(FailureKind::LineTooLong, line, Span::new(start, end), "Line too long");
+            self.fail(
+                FailureKind::LineTooLong,
+                line,
+                Span::new(start, end),
+                "Line too long",
+            );
             return false;
         }
         self.line += 1;
@@ -161,7 +172,12 @@ impl Lowerer<'_> {
                 if cont.text.len() + text.len() > LONG_LINE_MAX {
                     let line = self.line;
                     let span = cont.span().to(Span::new(offset, end));
-                    self.fail(FailureKind::LineTooLong, line, span, "Continuation line too long");
+                    self.fail(
+                        FailureKind::LineTooLong,
+                        line,
+                        span,
+                        "Continuation line too long",
+                    );
                     return false;
                 }
                 cont
@@ -212,24 +228,42 @@ impl Lowerer<'_> {
             self.fail(FailureKind::InvalidUtf8, line, span, &message);
             return false;
         }
-        let class = logical.hint.or_else(|| classify(&logical.text)).unwrap_or(Class::Other);
+        let class = logical
+            .hint
+            .or_else(|| classify(&logical.text))
+            .unwrap_or(Class::Other);
         let l = &logical.text[trimmed.clone()];
         if class == Class::Section {
             return self.section_header(l, line, span);
         }
         if self.sections.is_some() && self.section.is_none() {
             if !self.section_ignored {
-                self.warn(Code::AssignmentOutsideSection, line, span, "Assignment outside of section. Ignoring.");
+                self.warn(
+                    Code::AssignmentOutsideSection,
+                    line,
+                    span,
+                    "Assignment outside of section. Ignoring.",
+                );
             }
             return true;
         }
         let Class::Assignment(eq) = class else {
-            self.warn(Code::MissingEquals, line, span, "Missing '=', ignoring line.");
+            self.warn(
+                Code::MissingEquals,
+                line,
+                span,
+                "Missing '=', ignoring line.",
+            );
             return true;
         };
         let key = trim_within(&logical.text, trimmed.start..eq);
         if key.is_empty() {
-            self.warn(Code::MissingKey, line, span, "Missing key name before '=', ignoring line.");
+            self.warn(
+                Code::MissingKey,
+                line,
+                span,
+                "Missing key name before '=', ignoring line.",
+            );
             return true;
         }
         let value = trim_within(&logical.text, eq + 1..trimmed.end);
@@ -274,7 +308,9 @@ impl Lowerer<'_> {
     /// systemd's `utf8_is_valid()`: well-formed UTF-8 and no noncharacters or surrogates.
     fn is_utf8_clean(&self, logical: &Logical) -> bool {
         let bytes_ok = logical.pieces.iter().all(|p| {
-            !self.source.has_invalid_in(p.file as usize, (p.file + p.len) as usize)
+            !self
+                .source
+                .has_invalid_in(p.file as usize, (p.file + p.len) as usize)
         });
         bytes_ok && logical.text.chars().all(is_valid_unichar)
     }
@@ -303,13 +339,21 @@ impl Lowerer<'_> {
         let code = match kind {
             FailureKind::LineTooLong => Code::LineTooLong,
             FailureKind::InvalidUtf8 => Code::InvalidUtf8,
-            FailureKind::BadSectionHeader if message.starts_with("Bad") => Code::BadSectionCharacters,
+            FailureKind::BadSectionHeader if message.starts_with("Bad") => {
+                Code::BadSectionCharacters
+            }
             FailureKind::BadSectionHeader => Code::InvalidSectionHeader,
         };
         // systemd 252 logs "Line too long" only with CONFIG_PARSE_WARN, which unit loading does
         // not set: the reported line is None so machine formats flag what systemd flags.
         let reported = (kind != FailureKind::LineTooLong).then_some(line);
-        let span = Span::new(span.start as usize, span.end.min(span.start + 256) as usize);
+        // Point at the start of a huge line, not all of it; stay on a char boundary.
+        let text = self.source.text();
+        let mut end = span.end.min(span.start + 256) as usize;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let span = Span::new(span.start as usize, end);
         let d = Diagnostic::new(code, Severity::Error, message).at(self.source, reported, span);
         self.sink.push(d);
         self.out.failure = Some(Failure { kind, line });
@@ -361,7 +405,9 @@ fn trim_within(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usi
 
 /// systemd's `string_is_safe()`: no control characters, quotes, backslash or DEL.
 fn is_safe(name: &str) -> bool {
-    !name.bytes().any(|b| (1..b' ').contains(&b) || matches!(b, b'"' | b'\'' | b'\\' | 0x7f))
+    !name
+        .bytes()
+        .any(|b| (1..b' ').contains(&b) || matches!(b, b'"' | b'\'' | b'\\' | 0x7f))
 }
 
 /// systemd's `unichar_is_valid()`.

@@ -82,7 +82,10 @@ pub struct Piece {
 impl RawValue {
     /// Maps a byte range of `text` to a span in the file (covering any gaps between pieces).
     pub fn span_of(&self, range: std::ops::Range<usize>) -> Span {
-        Span::new(self.file_offset(range.start, false), self.file_offset(range.end, true))
+        Span::new(
+            self.file_offset(range.start, false),
+            self.file_offset(range.end, true),
+        )
     }
 
     /// The span of the whole value.
