@@ -105,6 +105,8 @@ pub struct Diagnostic {
     pub span: Option<Span>,
     /// Text for the primary label.
     pub label: Option<String>,
+    /// Secondary labels: other places worth pointing at, in the same file.
+    pub labels: Vec<(Span, String)>,
     /// A suggestion, shown in the human format.
     pub help: Option<String>,
 }
@@ -121,6 +123,7 @@ impl Diagnostic {
             line: None,
             span: None,
             label: None,
+            labels: Vec::new(),
             help: None,
         }
     }
@@ -142,6 +145,12 @@ impl Diagnostic {
     /// Sets the primary label text.
     pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
         self.label = Some(label.into());
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn with_secondary(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.labels.push((span, label.into()));
         self
     }
 
@@ -193,11 +202,14 @@ impl miette::Diagnostic for Diagnostic {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let span = self.span?;
         self.source.as_ref()?;
-        let label = miette::LabeledSpan::new_primary_with_span(
+        let primary = miette::LabeledSpan::new_primary_with_span(
             self.label.clone(),
             (span.start as usize, span.len()),
         );
-        Some(Box::new(std::iter::once(label)))
+        let secondary = self.labels.iter().map(|(sp, text)| {
+            miette::LabeledSpan::new_with_span(Some(text.clone()), (sp.start as usize, sp.len()))
+        });
+        Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
 }
 

@@ -168,9 +168,14 @@ impl Loader {
                     }
                     unit.files.push(ParsedFile { source, syntax });
                 }
+                // systemd: a fragment that vanished (e.g. a dangling linked-unit symlink)
+                // fails with ENOENT while the unit is still a stub, which is "not found".
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    unit.state = LoadState::NotFound
+                }
                 Err(e) => unit.state = LoadState::Error(strerror(&e)),
             }
-            if matches!(unit.state, LoadState::Error(_)) {
+            if matches!(unit.state, LoadState::Error(_) | LoadState::NotFound) {
                 return unit;
             }
         }
@@ -213,7 +218,11 @@ impl Loader {
                         list.push(dep);
                     }
                 } else {
-                    let kind = &suffix[1..];
+                    let kind = if suffix == ".wants" {
+                        "Wants"
+                    } else {
+                        "Requires"
+                    };
                     let msg = format!(
                         "{kind} dependency dropin {} is not a symlink, ignoring.",
                         path.display()
@@ -253,7 +262,18 @@ fn fragment_id(requested: &UnitName, fragment: &Path) -> UnitName {
     }
 }
 
+/// Reads a unit file. Only regular files are read: a FIFO or device behind a symlink would
+/// block or never end, so it is refused (EINVAL) instead of hanging the whole run.
 fn read(path: &Path) -> std::io::Result<Arc<Source>> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        let errno = if meta.is_dir() {
+            nix::errno::Errno::EISDIR
+        } else {
+            nix::errno::Errno::EINVAL
+        };
+        return Err(std::io::Error::from_raw_os_error(errno as i32));
+    }
     let bytes = std::fs::read(path)?;
     Ok(Source::new(path, bytes))
 }

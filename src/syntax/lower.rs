@@ -225,7 +225,8 @@ impl Lowerer<'_> {
         if !self.is_utf8_clean(logical) {
             let shown = self.escape_invalid(logical, trimmed);
             let message = format!("String is not UTF-8 clean, ignoring assignment: {shown}");
-            self.fail(FailureKind::InvalidUtf8, line, span, &message);
+            let bad = self.first_invalid(logical);
+            self.fail_with(FailureKind::InvalidUtf8, line, span, &message, bad);
             return false;
         }
         let class = logical
@@ -315,6 +316,21 @@ impl Lowerer<'_> {
         bytes_ok && logical.text.chars().all(is_valid_unichar)
     }
 
+    /// The first byte (or noncharacter) that makes a logical line invalid, as a file span.
+    fn first_invalid(&self, logical: &Logical) -> Option<Span> {
+        for p in &logical.pieces {
+            let (start, end) = (p.file as usize, (p.file + p.len) as usize);
+            if let Some(i) = (start..end).find(|&i| self.source.is_invalid_at(i)) {
+                return Some(Span::new(i, i + 1));
+            }
+            let text = &self.source.text()[start..end];
+            if let Some((i, c)) = text.char_indices().find(|(_, c)| !is_valid_unichar(*c)) {
+                return Some(Span::new(start + i, start + i + c.len_utf8()));
+            }
+        }
+        None
+    }
+
     /// systemd's `utf8_escape_invalid()`: every byte of an invalid sequence becomes U+FFFD.
     fn escape_invalid(&self, logical: &Logical, range: std::ops::Range<usize>) -> String {
         let raw = logical.raw(range);
@@ -336,6 +352,18 @@ impl Lowerer<'_> {
     }
 
     fn fail(&mut self, kind: FailureKind, line: u32, span: Span, message: &str) {
+        self.fail_with(kind, line, span, message, None);
+    }
+
+    /// Records a whole-file failure; `invalid` points at the first bad byte, if any.
+    fn fail_with(
+        &mut self,
+        kind: FailureKind,
+        line: u32,
+        span: Span,
+        message: &str,
+        invalid: Option<Span>,
+    ) {
         let code = match kind {
             FailureKind::LineTooLong => Code::LineTooLong,
             FailureKind::InvalidUtf8 => Code::InvalidUtf8,
@@ -354,7 +382,12 @@ impl Lowerer<'_> {
             end -= 1;
         }
         let span = Span::new(span.start as usize, end);
-        let d = Diagnostic::new(code, Severity::Error, message).at(self.source, reported, span);
+        let mut d = Diagnostic::new(code, Severity::Error, message).at(self.source, reported, span);
+        if let Some(bad) = invalid {
+            d = d.with_secondary(bad, "not valid UTF-8").with_help(
+                "systemd rejects the whole file; save it as UTF-8 (only comment lines are exempt)",
+            );
+        }
         self.sink.push(d);
         self.out.failure = Some(Failure { kind, line });
     }
