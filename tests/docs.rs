@@ -4,11 +4,19 @@ use sockunit::diagnostic::Code;
 
 #[test]
 fn diagnostics_catalogue_lists_every_code() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md")).unwrap();
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md"))
+        .unwrap();
     for code in Code::ALL {
         let row = format!("| `{}` |", code.as_str());
-        assert!(doc.contains(&row), "docs/diagnostics.md lacks a row for `{code}`");
+        assert!(
+            doc.contains(&row),
+            "docs/diagnostics.md lacks a row for `{code}`"
+        );
     }
     let rows = doc.lines().filter(|l| l.starts_with("| `")).count();
-    assert_eq!(rows, Code::ALL.len(), "docs/diagnostics.md has rows for codes that no longer exist");
+    assert_eq!(
+        rows,
+        Code::ALL.len(),
+        "docs/diagnostics.md has rows for codes that no longer exist"
+    );
 }
