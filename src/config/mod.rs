@@ -8,9 +8,11 @@
 //! full directive table.
 
 mod basics;
+mod error;
 mod keys;
 mod known_keys;
 
+pub use error::ValueError;
 pub use basics::{Basics, ListenEntry, interpret};
 pub use keys::{is_known, suggest};
 pub use known_keys::KNOWN_KEYS;
