@@ -83,29 +83,58 @@ fn corpus_is_big_enough() {
     assert!(refused >= 20, "too few refusals in the corpus: {refused}");
 }
 
+/// `fixtures/conformance/pending.txt`: `CASE/UNIT` lines known to disagree while a feature is
+/// being built. Each listed unit must still disagree (so the list only shrinks); every other
+/// unit must agree.
+fn pending() -> BTreeSet<String> {
+    let path = common::root().join("fixtures/conformance/pending.txt");
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
 #[test]
 fn verify_matches_recorded_systemd_verdicts() {
-    let mut diffs = Vec::new();
-    let mut total = 0;
+    let pending = pending();
+    let (mut diffs, mut fixed) = (Vec::new(), Vec::new());
+    let (mut total, mut agree) = (0, 0);
     for case in cases() {
+        let case_name = case.file_name().unwrap().to_string_lossy().into_owned();
         for (unit, refused, flagged) in expected(&case) {
             total += 1;
             let got = ours(&case, &unit);
-            if got != (refused, flagged.clone()) {
+            let key = format!("{case_name}/{unit}");
+            if got == (refused, flagged.clone()) {
+                agree += 1;
+                if pending.contains(&key) {
+                    fixed.push(key);
+                }
+            } else if !pending.contains(&key) {
                 diffs.push(format!(
-                    "{}/{unit}\n  systemd: refused={refused} {flagged:?}\n  ours:    refused={} {:?}",
-                    case.display(),
-                    got.0,
-                    got.1
+                    "{key}\n  systemd: refused={refused} {flagged:?}\n  ours:    refused={} {:?}",
+                    got.0, got.1
                 ));
             }
         }
     }
+    eprintln!(
+        "conformance: agreement {agree}/{total} ({} pending)",
+        pending.len()
+    );
     assert!(
         diffs.is_empty(),
         "{}/{total} disagree:\n{}",
         diffs.len(),
         diffs.join("\n")
+    );
+    assert!(
+        fixed.is_empty(),
+        "now agree, remove from pending.txt:\n{}",
+        fixed.join("\n")
     );
 }
 
