@@ -20,12 +20,22 @@ pub struct ValueError {
 impl ValueError {
     /// A warn-and-ignore rejection of the whole value.
     pub fn ignore(message: impl Into<String>) -> ValueError {
-        ValueError { message: message.into(), range: None, fatal: false, help: None }
+        ValueError {
+            message: message.into(),
+            range: None,
+            fatal: false,
+            help: None,
+        }
     }
 
     /// A rejection that makes systemd refuse the unit.
     pub fn fatal(message: impl Into<String>) -> ValueError {
-        ValueError { message: message.into(), range: None, fatal: true, help: None }
+        ValueError {
+            message: message.into(),
+            range: None,
+            fatal: true,
+            help: None,
+        }
     }
 
     /// Narrows the error to a byte range of the value.

@@ -1,21 +1,28 @@
-//! Lookup in the generated key table, and did-you-mean suggestions.
+//! Lookup in the generated directive table, and did-you-mean suggestions.
 
-use super::known_keys::KNOWN_KEYS;
+use super::directive_table::DIRECTIVE_TABLE;
 
 /// Whether systemd 252 knows `key` in `[section]`.
 pub fn is_known(section: &str, key: &str) -> bool {
-    KNOWN_KEYS
-        .binary_search_by(|(s, k, _)| (*s, *k).cmp(&(section, key)))
-        .is_ok()
+    lookup(section, key).is_some()
+}
+
+/// systemd's parser name and `ltype` for a key, if systemd 252 knows the key.
+pub fn lookup(section: &str, key: &str) -> Option<(&'static str, &'static str)> {
+    let i = DIRECTIVE_TABLE
+        .binary_search_by(|(s, k, _, _)| (*s, *k).cmp(&(section, key)))
+        .ok()?;
+    let (_, _, parser, ltype) = DIRECTIVE_TABLE[i];
+    Some((parser, ltype))
 }
 
 /// The closest known key of the section, if one is close enough to be a likely typo.
 pub fn suggest(section: &str, key: &str) -> Option<&'static str> {
     let lower = key.to_ascii_lowercase();
-    KNOWN_KEYS
+    DIRECTIVE_TABLE
         .iter()
-        .filter(|(s, _, _)| *s == section)
-        .map(|(_, k, _)| (distance(&lower, &k.to_ascii_lowercase()), *k))
+        .filter(|(s, _, parser, _)| *s == section && *parser != "config_parse_warn_compat")
+        .map(|(_, k, _, _)| (distance(&lower, &k.to_ascii_lowercase()), *k))
         .filter(|(d, k)| *d <= (k.len() / 3).max(1))
         .min()
         .map(|(_, k)| k)
@@ -44,17 +51,21 @@ mod tests {
     #[test]
     fn table_is_sorted_and_knows_the_basics() {
         assert!(
-            KNOWN_KEYS
+            DIRECTIVE_TABLE
                 .windows(2)
                 .all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1))
         );
-        assert!(is_known("Socket", "ListenStream"));
-        assert!(is_known("Install", "WantedBy"));
+        assert_eq!(
+            lookup("Socket", "Backlog"),
+            Some(("config_parse_unsigned", "0"))
+        );
+        assert_eq!(lookup("Install", "WantedBy"), Some(("NULL", "0")));
         assert!(is_known("Service", "ExecStart"));
         assert!(!is_known("Socket", "listenstream"));
         assert!(!is_known("Unit", "ListenStream"));
         // Keys newer than systemd 252 are unknown to it.
         assert!(!is_known("Socket", "PollLimitBurst"));
+        assert!(!is_known("Socket", "PassPIDFD"));
     }
 
     #[test]

@@ -8,11 +8,11 @@
 //! full directive table.
 
 mod basics;
+mod directive_table;
 mod error;
 mod keys;
-mod known_keys;
 
-pub use error::ValueError;
 pub use basics::{Basics, ListenEntry, interpret};
-pub use keys::{is_known, suggest};
-pub use known_keys::KNOWN_KEYS;
+pub use directive_table::DIRECTIVE_TABLE;
+pub use error::ValueError;
+pub use keys::{is_known, lookup, suggest};
