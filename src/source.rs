@@ -94,6 +94,25 @@ impl Source {
         self.has_invalid_in(offset, offset + 1)
     }
 
+    /// 1-based (line, column) of `offset`, counting physical lines with systemd's end-of-line
+    /// rules (`\n`, `\r`, `\r\n`, `\n\r`, NUL, …) and columns in characters.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let bytes = self.text.as_bytes();
+        let offset = offset.min(bytes.len());
+        let (mut line, mut line_start, mut i) = (1, 0, 0);
+        while i < offset {
+            let eol = eol_len(&bytes[i..]);
+            if eol > 0 && i + eol <= offset {
+                i += eol;
+                line += 1;
+                line_start = i;
+            } else {
+                i += 1;
+            }
+        }
+        (line, self.text[line_start..offset].chars().count() + 1)
+    }
+
     /// 1-based column (in characters) of `offset` within its physical line.
     pub fn column(&self, offset: usize) -> usize {
         let before = &self.text[..offset.min(self.text.len())];
@@ -122,6 +141,17 @@ impl miette::SourceCode for Source {
             inner.column(),
             inner.line_count(),
         )))
+    }
+}
+
+/// Length of the end-of-line marker at the start of `b` (systemd's `read_line()`: a run of
+/// distinct `\n`/`\r`, optionally ended by one NUL; or a lone NUL), 0 if none.
+fn eol_len(b: &[u8]) -> usize {
+    match b {
+        [b'\r', b'\n', 0, ..] | [b'\n', b'\r', 0, ..] => 3,
+        [b'\r', b'\n', ..] | [b'\n', b'\r', ..] | [b'\r', 0, ..] | [b'\n', 0, ..] => 2,
+        [b'\n' | b'\r' | 0, ..] => 1,
+        _ => 0,
     }
 }
 
@@ -159,6 +189,18 @@ mod tests {
         assert!(!s.is_invalid_at(2));
         assert!(s.has_invalid_in(4, 7));
         assert!(!s.has_invalid_in(4, 5));
+    }
+
+    #[test]
+    fn line_col_follows_systemds_eol_rules() {
+        let s = Source::new("x", b"a\r\nb\n\rc\0d\n\ne\r\r\xc3\xa9f".to_vec());
+        let at = |c: char| s.line_col(s.text().find(c).unwrap());
+        assert_eq!(at('a'), (1, 1));
+        assert_eq!(at('b'), (2, 1));
+        assert_eq!(at('c'), (3, 1));
+        assert_eq!(at('d'), (4, 1));
+        assert_eq!(at('e'), (6, 1));
+        assert_eq!(at('f'), (8, 2));
     }
 
     #[test]

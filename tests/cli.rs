@@ -252,3 +252,36 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(run(d.path(), &["frobnicate"]).0, 2);
 }
+
+#[test]
+fn sarif_format_is_a_valid_2_1_0_log() {
+    let d = case("[Socket]\nBacklog=5\nFoo=1\n");
+    let (code, out, _) = run(d.path(), &["verify", "--format", "sarif", "t.socket"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "sockunit");
+    let results = run["results"].as_array().unwrap();
+    let unknown = results
+        .iter()
+        .find(|r| r["ruleId"] == "unknown-key")
+        .unwrap();
+    assert_eq!(unknown["level"], "warning");
+    let region = &unknown["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(3), Some(1))
+    );
+    assert_eq!(
+        (region["endLine"].as_u64(), region["endColumn"].as_u64()),
+        (Some(3), Some(4))
+    );
+    let refusal = results.iter().find(|r| r["ruleId"] == "no-listen").unwrap();
+    assert_eq!(refusal["level"], "error");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for r in results {
+        let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], r["ruleId"]);
+    }
+}

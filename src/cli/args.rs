@@ -51,4 +51,6 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands.
     Github,
+    /// One SARIF 2.1.0 log (for code-scanning dashboards).
+    Sarif,
 }

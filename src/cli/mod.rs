@@ -6,6 +6,7 @@
 
 mod args;
 mod output;
+mod sarif;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

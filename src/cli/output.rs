@@ -22,6 +22,9 @@ fn color_wanted() -> bool {
 
 /// Renders diagnostics to a string.
 pub fn render(diags: &[Diagnostic], format: Format, color: bool) -> String {
+    if format == Format::Sarif {
+        return format!("{:#}\n", super::sarif::log(diags));
+    }
     let mut s = String::new();
     for d in diags {
         let line = match format {
@@ -29,6 +32,7 @@ pub fn render(diags: &[Diagnostic], format: Format, color: bool) -> String {
             Format::Short => format!("{}\n", short(d)),
             Format::Json => format!("{}\n", json(d)),
             Format::Github => format!("{}\n", github(d)),
+            Format::Sarif => unreachable!("rendered as one document above"),
         };
         s.push_str(&line);
     }
@@ -56,7 +60,7 @@ fn human(d: &Diagnostic, color: bool) -> String {
 }
 
 /// Load-state lines systemd prints without a unit prefix ("Unit x is masked.").
-fn is_load_state(code: Code) -> bool {
+pub(super) fn is_load_state(code: Code) -> bool {
     matches!(
         code,
         Code::NotFound | Code::Masked | Code::LoadError | Code::BadSetting
