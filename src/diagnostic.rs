@@ -67,6 +67,8 @@ codes! {
     MissingEquals => "missing-equals", "A line with no `=`; ignored.";
     MissingKey => "missing-key", "A line starting with `=`; ignored.";
     UnknownKey => "unknown-key", "A key the section does not know; ignored.";
+    UnsupportedKey => "unsupported-key", "A key systemd 252 knows but ignores (removed, or disabled at compile time).";
+    InvalidValue => "invalid-value", "A value systemd cannot parse; the setting is ignored.";
     UnknownSpecifier => "unknown-specifier", "A `%` specifier systemd does not know; the assignment is ignored.";
     InvalidUnitName => "invalid-unit-name", "A file or unit name that is not a valid unit name.";
     NotFound => "not-found", "No fragment for the unit in any search directory.";
@@ -76,6 +78,7 @@ codes! {
     NoListen => "no-listen", "A socket unit with no Listen*= setting left.";
     NoExecStart => "no-exec-start", "A service with no ExecStart=, ExecStop= or SuccessAction=.";
     ServiceNotLoaded => "service-not-loaded", "The service a socket triggers cannot be loaded.";
+    StartJobFailed => "start-job-failed", "A unit the verified unit requires (Requires=, Requisite=, BindsTo=) cannot be loaded.";
     UnreadableFile => "unreadable-file", "A file or directory could not be read.";
     BadDependencyDropin => "bad-dependency-dropin", "An entry in a .wants/ or .requires/ directory that is not a symlink.";
 }

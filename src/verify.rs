@@ -1,12 +1,16 @@
 //! Verify: the verdict `systemd-analyze verify` gives, for units already resolvable by name.
 //!
-//! Mirrors systemd 252's `verify_units()`: load each unit (and, for a socket, the service it
-//! triggers), report the load state the way `bus_unit_validate_load_state()` words it, then
-//! run the socket's service check. Every unit is loaded at most once per run, so its
-//! diagnostics appear once, in the order systemd's load queue would print them.
+//! Mirrors systemd 252's `verify_units()`: load each unit and, as systemd's load queue does,
+//! every unit it depends on (explicit, `.wants/`/`.requires/`, default and implicit
+//! dependencies); report the requested unit's load state the way
+//! `bus_unit_validate_load_state()` words it; create the start job (which fails when a
+//! `Requires=`/`Requisite=`/`BindsTo=` unit cannot be loaded); then run the socket's service
+//! check. Every unit is loaded at most once per run, so its diagnostics appear once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
 
+use crate::config::deps::{DepKind, Dependency, default_deps, resolve_template};
 use crate::config::{self, Basics};
 use crate::diagnostic::{Code, Diagnostic, Severity, Sink};
 use crate::load::name::UnitName;
@@ -27,18 +31,49 @@ struct Outcome {
     unit: LoadedUnit,
     basics: Basics,
     bad_setting: bool,
+    /// Every dependency: explicit, from directories, default and implicit.
+    deps: Vec<Dependency>,
 }
 
 impl Outcome {
     fn is_loaded(&self) -> bool {
         self.unit.state == LoadState::Loaded && !self.bad_setting
     }
+
+    /// The `bus_unit_validate_load_state()` message, if the unit is not loaded.
+    fn state_message(&self) -> Option<(Code, String)> {
+        let id = self.unit.id.as_str();
+        match self.unit.state {
+            LoadState::NotFound => Some((Code::NotFound, format!("Unit {id} not found."))),
+            LoadState::Masked => Some((Code::Masked, format!("Unit {id} is masked."))),
+            LoadState::Error(e) => Some((
+                Code::LoadError,
+                format!(
+                    "Unit {id} failed to load properly, please adjust/correct and reload service manager: {e}"
+                ),
+            )),
+            LoadState::Loaded if self.bad_setting => Some((
+                Code::BadSetting,
+                format!("Unit {id} has a bad unit file setting."),
+            )),
+            LoadState::Loaded => None,
+        }
+    }
+}
+
+/// Unit types that cannot load without a fragment (systemd's `fragment_required`); the others
+/// (devices, mounts, swaps, slices, scopes) come from the kernel or the manager itself.
+fn needs_fragment(name: &UnitName) -> bool {
+    matches!(
+        name.unit_type(),
+        "service" | "socket" | "target" | "timer" | "path" | "automount"
+    )
 }
 
 /// Verifies units against one loader, caching every unit it loads.
 pub struct Verifier<'a> {
     loader: &'a Loader,
-    cache: HashMap<String, Outcome>,
+    cache: HashMap<String, Rc<Outcome>>,
 }
 
 impl<'a> Verifier<'a> {
@@ -52,33 +87,47 @@ impl<'a> Verifier<'a> {
 
     /// Verifies one unit, pushing every diagnostic to `sink`.
     pub fn verify(&mut self, name: &UnitName, sink: &mut dyn Sink) -> Verdict {
-        let outcome = self.load(name, sink);
+        let outcome = self.load_closure(name, sink);
         let id = outcome.unit.id.as_str().to_owned();
-        let mut refused = true;
-        let state_message = match outcome.unit.state {
-            LoadState::NotFound => Some((Code::NotFound, format!("Unit {id} not found."))),
-            LoadState::Masked => Some((Code::Masked, format!("Unit {id} is masked."))),
-            LoadState::Error(e) => Some((
-                Code::LoadError,
-                format!(
-                    "Unit {id} failed to load properly, please adjust/correct and reload service manager: {e}"
-                ),
-            )),
-            LoadState::Loaded if outcome.bad_setting => Some((
-                Code::BadSetting,
-                format!("Unit {id} has a bad unit file setting."),
-            )),
-            LoadState::Loaded => None,
-        };
-        if let Some((code, message)) = state_message {
+        let refused = if let Some((code, message)) = outcome.state_message() {
             sink.push(Diagnostic::new(code, Severity::Error, message).in_unit(&id));
+            true
         } else {
-            refused = !self.verify_socket(&outcome, sink);
-        }
+            let job_ok = self.start_job(&outcome, sink);
+            let socket_ok = self.verify_socket(&outcome, sink);
+            !(job_ok && socket_ok)
+        };
         Verdict {
             unit: name.as_str().to_owned(),
             refused,
         }
+    }
+
+    /// Creating the start job fails on the first required unit (followed transitively through
+    /// loaded units) that cannot be loaded. True when the job can be created.
+    fn start_job(&self, root: &Outcome, sink: &mut dyn Sink) -> bool {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<&Outcome> = vec![root];
+        while let Some(o) = stack.pop() {
+            for dep in o.deps.iter().filter(|d| d.kind.is_required()).rev() {
+                if !needs_fragment(&dep.name) || !seen.insert(dep.name.as_str().to_owned()) {
+                    continue;
+                }
+                let Some(other) = self.cache.get(dep.name.as_str()) else {
+                    continue;
+                };
+                if let Some((_, why)) = other.state_message() {
+                    let id = root.unit.id.as_str();
+                    let msg = format!("Failed to create {id}/start: {why}");
+                    sink.push(
+                        Diagnostic::new(Code::StartJobFailed, Severity::Error, msg).in_unit(id),
+                    );
+                    return false;
+                }
+                stack.push(other);
+            }
+        }
+        true
     }
 
     /// systemd's `verify_socket()`: the triggered service must load. True when fine.
@@ -86,7 +135,7 @@ impl<'a> Verifier<'a> {
         let Some(service) = triggered_service(socket) else {
             return true;
         };
-        let loaded = self.load(&service, sink).is_loaded();
+        let loaded = self.load_closure(&service, sink).is_loaded();
         if !loaded {
             let id = socket.unit.id.as_str();
             let msg = format!("service {service} not loaded, socket cannot be started.");
@@ -95,56 +144,91 @@ impl<'a> Verifier<'a> {
         loaded
     }
 
-    /// Loads a unit once; on first load its diagnostics (and those of the service a socket
-    /// triggers, which systemd loads right after it) go to `sink`.
-    fn load(&mut self, name: &UnitName, sink: &mut dyn Sink) -> Outcome {
-        if let Some(o) = self.cache.get(name.as_str()) {
-            return o.clone();
+    /// Loads `name` and everything it depends on (breadth-first, like systemd's load queue);
+    /// returns `name`'s outcome.
+    fn load_closure(&mut self, name: &UnitName, sink: &mut dyn Sink) -> Rc<Outcome> {
+        let mut queue = VecDeque::from([name.clone()]);
+        while let Some(next) = queue.pop_front() {
+            if self.cache.contains_key(next.as_str()) {
+                continue;
+            }
+            let outcome = self.load_one(&next, sink);
+            if outcome.unit.state == LoadState::Loaded {
+                queue.extend(
+                    outcome
+                        .deps
+                        .iter()
+                        .map(|d| d.name.clone())
+                        .filter(needs_fragment),
+                );
+            }
         }
-        let mut local = Vec::new();
-        let outcome = self.load_uncached(name, &mut local);
-        emit_in_file_order(&outcome.unit, local, sink);
-        if outcome.unit.state == LoadState::Loaded
-            && let Some(service) = triggered_service(&outcome)
-        {
-            self.load(&service, sink);
-        }
-        outcome
+        Rc::clone(&self.cache[name.as_str()])
     }
 
-    fn load_uncached(&mut self, name: &UnitName, sink: &mut Vec<Diagnostic>) -> Outcome {
-        let unit = self.loader.load(name, sink);
-        if let Some(o) = self.cache.get(unit.id.as_str()) {
-            let o = o.clone();
-            self.cache.insert(name.as_str().to_owned(), o.clone());
+    /// Loads and interprets one unit, emitting its diagnostics in file order.
+    fn load_one(&mut self, name: &UnitName, sink: &mut dyn Sink) -> Rc<Outcome> {
+        let mut local = Vec::new();
+        let unit = self.loader.load(name, &mut local);
+        if let Some(o) = self.cache.get(unit.id.as_str()).cloned() {
+            self.cache.insert(name.as_str().to_owned(), Rc::clone(&o));
             return o;
         }
         let spec = self.loader.specifiers(&unit);
-        let basics = config::interpret(&unit, &spec, sink);
+        let basics = config::interpret(&unit, &spec, &mut local);
         let mut outcome = Outcome {
             unit,
             basics,
             bad_setting: false,
+            deps: Vec::new(),
         };
         if outcome.unit.state == LoadState::Loaded {
-            outcome.bad_setting = refusal(&outcome, sink);
+            outcome.bad_setting = refusal(&outcome, &mut local);
+            outcome.deps = all_deps(&outcome, self.loader);
         }
-        for n in outcome
-            .unit
-            .names
-            .clone()
-            .into_iter()
-            .chain([name.as_str().to_owned()])
-        {
-            self.cache.insert(n, outcome.clone());
-        }
-        if outcome.unit.state == LoadState::Loaded
-            && let Some(service) = triggered_service(&outcome)
-        {
-            self.load(&service, sink);
+        emit_in_file_order(&outcome.unit, local, sink);
+        let outcome = Rc::new(outcome);
+        for n in outcome.unit.names.iter().chain([&name.as_str().to_owned()]) {
+            self.cache.insert(n.clone(), Rc::clone(&outcome));
         }
         outcome
     }
+}
+
+/// Explicit, directory, implicit and default dependencies of a loaded unit.
+fn all_deps(o: &Outcome, loader: &Loader) -> Vec<Dependency> {
+    let id = &o.unit.id;
+    let mut deps = o.basics.deps.clone();
+    let from_dirs = [
+        (DepKind::Wants, &o.unit.wants),
+        (DepKind::Requires, &o.unit.requires),
+    ];
+    for (kind, names) in from_dirs {
+        for n in names.iter().filter_map(|n| UnitName::parse(n)) {
+            if let Some(name) = resolve_template(n, id) {
+                deps.push(Dependency { kind, name });
+            }
+        }
+    }
+    if let Some(service) = triggered_service(o) {
+        deps.push(Dependency {
+            kind: DepKind::Before,
+            name: service.clone(),
+        });
+        deps.push(Dependency {
+            kind: DepKind::Triggers,
+            name: service,
+        });
+    }
+    if o.basics.default_dependencies {
+        for (kind, target) in default_deps(id.unit_type(), loader.scope) {
+            if let Some(name) = UnitName::parse(target) {
+                deps.push(Dependency { kind, name });
+            }
+        }
+    }
+    deps.retain(|d| d.name != *id);
+    deps
 }
 
 /// systemd reports a unit's problems as it reads each line, file by file; syntax and key
@@ -168,21 +252,20 @@ fn emit_in_file_order(unit: &LoadedUnit, mut diags: Vec<Diagnostic>, sink: &mut 
 /// The load-time refusals (systemd's `socket_verify()`/`service_verify()`) this layer knows.
 fn refusal(o: &Outcome, sink: &mut dyn Sink) -> bool {
     let id = o.unit.id.as_str();
-    let message = match o.unit.id.unit_type() {
-        "socket" if o.basics.listens.is_empty() => {
-            "Unit has no Listen setting (ListenStream=, ListenDatagram=, ListenFIFO=, ...). Refusing."
-        }
+    let (code, message) = match o.unit.id.unit_type() {
+        "socket" if o.basics.listens.is_empty() => (
+            Code::NoListen,
+            "Unit has no Listen setting (ListenStream=, ListenDatagram=, ListenFIFO=, ...). Refusing.",
+        ),
         "service"
             if o.basics.exec_start == 0 && o.basics.exec_stop == 0 && !o.basics.success_action =>
         {
-            "Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing."
+            (
+                Code::NoExecStart,
+                "Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing.",
+            )
         }
         _ => return false,
-    };
-    let code = if o.unit.id.unit_type() == "socket" {
-        Code::NoListen
-    } else {
-        Code::NoExecStart
     };
     sink.push(Diagnostic::new(code, Severity::Error, message).in_unit(id));
     true

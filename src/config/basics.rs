@@ -6,7 +6,8 @@ use crate::load::{LoadedUnit, ParsedFile};
 use crate::source::Span;
 use crate::syntax::Assignment;
 
-use super::keys::{is_known, suggest};
+use super::deps::{DepKind, Dependency, parse_deps};
+use super::keys::{lookup, suggest};
 
 /// systemd's `PATH_MAX - 1`, the limit for expanded paths.
 const PATH_MAX: usize = 4095;
@@ -39,24 +40,55 @@ pub struct Basics {
     pub exec_stop: usize,
     /// `SuccessAction=` other than `none`.
     pub success_action: bool,
+    /// Explicit dependencies from `[Unit]`, in file order.
+    pub deps: Vec<Dependency>,
+    /// `DefaultDependencies=` (default yes).
+    pub default_dependencies: bool,
 }
 
 /// Walks every assignment of `unit` in order: warns on unknown keys and unresolvable
 /// specifiers (dropping those assignments, as systemd does) and records the basics.
 pub fn interpret(unit: &LoadedUnit, spec: &Specifiers<'_>, sink: &mut dyn Sink) -> Basics {
-    let mut b = Basics::default();
+    let mut b = Basics {
+        default_dependencies: true,
+        ..Basics::default()
+    };
     for file in &unit.files {
         for a in &file.syntax.assignments {
             let Some(section) = a.section.as_deref() else {
                 continue;
             };
-            if !is_known(section, &a.key) {
+            // Only the sections of unit types sockunit models are checked key by key.
+            if !matches!(section, "Unit" | "Install" | "Socket" | "Service") {
+                continue;
+            }
+            let Some((parser, ltype)) = lookup(section, &a.key) else {
                 if !a.key.starts_with("X-") {
                     warn_unknown(unit, file, a, section, sink);
                 }
                 continue;
+            };
+            match parser {
+                // systemd: a NULL parser means "known, ignored" (all of [Install]).
+                "NULL" => {}
+                "config_parse_warn_compat" => warn_compat(unit, file, a, ltype, sink),
+                "config_parse_unit_deps" => {
+                    let kind = DepKind::from_ltype(ltype);
+                    let (deps, warnings) = parse_deps(&a.value.text, kind, spec);
+                    b.deps.extend(deps);
+                    for w in warnings {
+                        let span = w
+                            .range
+                            .clone()
+                            .map_or(a.value.span(), |r| a.value.span_of(r));
+                        let d = Diagnostic::new(Code::InvalidValue, Severity::Warning, w.message)
+                            .at(&file.source, Some(a.line), span)
+                            .in_unit(unit.id.as_str());
+                        sink.push(d);
+                    }
+                }
+                _ => apply(&mut b, unit, file, a, section, spec, sink),
             }
-            apply(&mut b, unit, file, a, section, spec, sink);
         }
     }
     b
@@ -77,6 +109,26 @@ fn warn_unknown(
     if let Some(s) = suggest(section, &a.key) {
         d = d.with_help(format!("did you mean `{s}=`?"));
     }
+    sink.push(d);
+}
+
+/// systemd's `config_parse_warn_compat()`: removed or compiled-out options.
+fn warn_compat(
+    unit: &LoadedUnit,
+    file: &ParsedFile,
+    a: &Assignment,
+    ltype: &str,
+    sink: &mut dyn Sink,
+) {
+    let why = match ltype {
+        "DISABLED_CONFIGURATION" => "has been disabled at compile time",
+        "DISABLED_EXPERIMENTAL" => "has not yet been enabled",
+        _ => "has been removed",
+    };
+    let msg = format!("Support for option {}= {why} and it is ignored", a.key);
+    let d = Diagnostic::new(Code::UnsupportedKey, Severity::Warning, msg)
+        .at(&file.source, Some(a.line), a.key_span)
+        .in_unit(unit.id.as_str());
     sink.push(d);
 }
 
@@ -136,6 +188,11 @@ fn apply(
         }
         ("Service", "ExecStop") => b.exec_stop = if raw.is_empty() { 0 } else { b.exec_stop + 1 },
         ("Unit", "SuccessAction") => b.success_action = !raw.is_empty() && raw != "none",
+        ("Unit", "DefaultDependencies") => {
+            if let Some(v) = parse_bool(raw) {
+                b.default_dependencies = v;
+            }
+        }
         _ => {}
     }
 }

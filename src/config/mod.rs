@@ -8,6 +8,7 @@
 //! full directive table.
 
 mod basics;
+pub mod deps;
 mod directive_table;
 mod error;
 mod keys;

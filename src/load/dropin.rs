@@ -3,7 +3,7 @@
 //! directory; `*.conf` files deduplicated by file name (first directory wins), sorted by name.
 //! The same candidate logic finds `.wants/` and `.requires/` directories.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::name::{self, NameKind, UnitName};
@@ -63,38 +63,53 @@ pub fn find_dirs(
     search: &SearchPath,
     names: &[UnitName],
     suffix: &str,
+    existing: (&HashSet<PathBuf>, &HashSet<String>),
     problems: &mut Vec<DirProblem>,
 ) -> Vec<PathBuf> {
+    let (existing, existing_names) = existing;
     let mut dirs = Vec::new();
-    let mut add = |path: PathBuf, dirs: &mut Vec<PathBuf>| match std::fs::metadata(&path) {
-        Ok(m) if m.is_dir() => {
-            if !dirs.contains(&path) {
-                dirs.push(path);
-            }
+    let mut add = |path: PathBuf, dirs: &mut Vec<PathBuf>| {
+        if !existing.contains(&path) {
+            return;
         }
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => problems.push((
-            path.clone(),
-            format!("Failed to canonicalize path '{}': {e}", path.display()),
-        )),
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => {
+                if !dirs.contains(&path) {
+                    dirs.push(path);
+                }
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => problems.push((
+                path.clone(),
+                format!("Failed to canonicalize path '{}': {e}", path.display()),
+            )),
+        }
     };
     for name in names {
-        let candidates = candidate_names(name);
+        let candidates: Vec<String> = candidate_names(name)
+            .into_iter()
+            .map(|c| format!("{c}{suffix}"))
+            .filter(|c| existing_names.contains(c))
+            .collect();
+        if candidates.is_empty() {
+            continue;
+        }
         for dir in &search.dirs {
             for c in &candidates {
-                add(dir.join(format!("{c}{suffix}")), &mut dirs);
+                add(dir.join(c), &mut dirs);
             }
         }
     }
     if let Some(first) = names.first() {
-        for dir in &search.dirs {
-            add(
-                dir.join(format!("{}{suffix}", first.unit_type())),
-                &mut dirs,
-            );
+        let type_dir = format!("{}{suffix}", first.unit_type());
+        if existing_names.contains(&type_dir) {
+            for dir in &search.dirs {
+                add(dir.join(&type_dir), &mut dirs);
+            }
         }
     }
+
     dirs
 }
 

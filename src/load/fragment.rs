@@ -1,7 +1,7 @@
 //! The unit-name map (systemd's `unit_file_build_name_map()` and `unit_file_find_fragment()`):
 //! which file each name loads from, which names are aliases of which, and what is masked.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use super::name::{NameKind, UnitName};
@@ -23,6 +23,12 @@ pub struct NameMap {
     aliases: HashMap<String, Vec<String>>,
     /// Problems found while scanning (unreadable dirs, bad alias symlinks): (path, message).
     pub problems: Vec<(PathBuf, String)>,
+    /// Every entry of every search directory (systemd's `unit_path_cache`): drop-in and
+    /// dependency directories are only probed when listed here, which saves thousands of
+    /// failing `stat()` calls per run.
+    pub entries: HashSet<PathBuf>,
+    /// File names of those entries, for a cheap first test before building paths.
+    pub entry_names: HashSet<String>,
 }
 
 /// Where a unit's fragment is, as [`NameMap::find_fragment`] reports it.
@@ -61,6 +67,12 @@ impl NameMap {
             let mut names: Vec<_> = entries.flatten().collect();
             names.sort_by_key(|e| e.file_name());
             for entry in names {
+                map.entries.insert(entry.path());
+                if let Some(n) = entry.file_name().to_str()
+                    && !map.entry_names.contains(n)
+                {
+                    map.entry_names.insert(n.to_owned());
+                }
                 let Some(fname) = entry.file_name().to_str().map(str::to_owned) else {
                     continue;
                 };

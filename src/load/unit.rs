@@ -190,7 +190,13 @@ impl Loader {
             .filter_map(|n| UnitName::parse(n))
             .collect();
         let mut problems = Vec::new();
-        let dirs = dropin::find_dirs(&self.search, &names, ".d", &mut problems);
+        let dirs = dropin::find_dirs(
+            &self.search,
+            &names,
+            ".d",
+            (&self.map.entries, &self.map.entry_names),
+            &mut problems,
+        );
         unit.dropin_paths = dropin::conf_files(&dirs, &mut problems);
         for path in unit.dropin_paths.clone() {
             if is_null_or_empty(&path) {
@@ -211,7 +217,13 @@ impl Loader {
             (".wants", &mut unit.wants),
             (".requires", &mut unit.requires),
         ] {
-            let dirs = dropin::find_dirs(&self.search, &names, suffix, &mut problems);
+            let dirs = dropin::find_dirs(
+                &self.search,
+                &names,
+                suffix,
+                (&self.map.entries, &self.map.entry_names),
+                &mut problems,
+            );
             for (dep, path, is_link) in dropin::dependency_entries(&dirs) {
                 if is_link {
                     if !list.contains(&dep) {
