@@ -96,9 +96,19 @@ fn parse(bytes: &[u8], sections: Option<&[&str]>) -> (Arc<Source>, SyntaxFile, V
 fn check_span(text: &str, span: Span, what: &str) -> Result<(), TestCaseError> {
     let (start, end) = (span.start as usize, span.end as usize);
     prop_assert!(start <= end, "{what} {span:?}: start > end");
-    prop_assert!(end <= text.len(), "{what} {span:?}: past the end ({})", text.len());
-    prop_assert!(text.is_char_boundary(start), "{what} {span:?}: start not on a char boundary");
-    prop_assert!(text.is_char_boundary(end), "{what} {span:?}: end not on a char boundary");
+    prop_assert!(
+        end <= text.len(),
+        "{what} {span:?}: past the end ({})",
+        text.len()
+    );
+    prop_assert!(
+        text.is_char_boundary(start),
+        "{what} {span:?}: start not on a char boundary"
+    );
+    prop_assert!(
+        text.is_char_boundary(end),
+        "{what} {span:?}: end not on a char boundary"
+    );
     Ok(())
 }
 
@@ -118,13 +128,25 @@ fn check(bytes: &[u8], sections: Option<&[&str]>) -> Result<(), TestCaseError> {
         check_span(text, a.key_span, "key span")?;
         check_span(text, a.value.span(), "value span")?;
         for p in &a.value.pieces {
-            let piece = Span { start: p.file, end: p.file.saturating_add(p.len) };
+            let piece = Span {
+                start: p.file,
+                end: p.file.saturating_add(p.len),
+            };
             check_span(text, piece, "value piece")?;
         }
         prop_assert!(!a.key.is_empty(), "empty key at line {}", a.line);
         prop_assert!(is_trimmed(&a.key), "key {:?} not trimmed", a.key);
-        prop_assert!(is_trimmed(&a.value.text), "value {:?} not trimmed", a.value.text);
-        prop_assert!(a.line >= last_line, "line {} after line {}", a.line, last_line);
+        prop_assert!(
+            is_trimmed(&a.value.text),
+            "value {:?} not trimmed",
+            a.value.text
+        );
+        prop_assert!(
+            a.line >= last_line,
+            "line {} after line {}",
+            a.line,
+            last_line
+        );
         last_line = a.line;
         if let Some(valid) = sections {
             let section = a.section.as_deref();
@@ -135,8 +157,17 @@ fn check(bytes: &[u8], sections: Option<&[&str]>) -> Result<(), TestCaseError> {
         }
         // A single physical line: key and value are exactly the file text they point at.
         if !source.slice(a.span).contains(['\n', '\r', '\0']) {
-            prop_assert_eq!(source.slice(a.key_span), a.key.as_str(), "key span of {:?}", a);
-            prop_assert_eq!(source.slice(a.value.span()), a.value.text.as_str(), "value span");
+            prop_assert_eq!(
+                source.slice(a.key_span),
+                a.key.as_str(),
+                "key span of {:?}",
+                a
+            );
+            prop_assert_eq!(
+                source.slice(a.value.span()),
+                a.value.text.as_str(),
+                "value span"
+            );
         }
     }
     for d in &diagnostics {
@@ -161,7 +192,10 @@ fn config() -> ProptestConfig {
     } else {
         512
     };
-    ProptestConfig { cases, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    }
 }
 
 proptest! {
@@ -190,7 +224,11 @@ proptest! {
 fn spans_are_sound_at_the_line_limit() {
     let mut inputs: Vec<Vec<u8>> = Vec::new();
     for len in [LONG_LINE_MAX - 1, LONG_LINE_MAX] {
-        for (key, body) in [(&b""[..], &b"a"[..]), (b"A=", "é".as_bytes()), (b"AB=", "é".as_bytes())] {
+        for (key, body) in [
+            (&b""[..], &b"a"[..]),
+            (b"A=", "é".as_bytes()),
+            (b"AB=", "é".as_bytes()),
+        ] {
             let mut line = key.to_vec();
             while line.len() < len {
                 line.extend_from_slice(body);
@@ -231,7 +269,10 @@ fn known_tricky_inputs() {
     for bytes in cases {
         for sections in [None, Some(SOCKET_SECTIONS)] {
             if let Err(e) = check(bytes, sections) {
-                panic!("input {:?}, sections {sections:?}: {e}", bytes.escape_ascii().to_string());
+                panic!(
+                    "input {:?}, sections {sections:?}: {e}",
+                    bytes.escape_ascii().to_string()
+                );
             }
         }
     }
