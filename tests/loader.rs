@@ -816,19 +816,36 @@ fn cli_verify_root_unit_name_ok() {
         "[Unit]\nDescription=T\n[Socket]\nListenStream=/run/t.sock\n",
     );
     write(&etc.join("t.service"), "[Service]\nExecStart=/bin/true\n");
-    let out = sockunit()
-        .args(["verify", "--format", "json", "--root"])
-        .arg(root.path())
-        .arg("t.socket")
-        .output()
-        .unwrap();
-    let lines = json_lines(&out.stdout);
+    let verify = || {
+        let out = sockunit()
+            .args(["verify", "--format", "json", "--root"])
+            .arg(root.path())
+            .arg("t.socket")
+            .output()
+            .unwrap();
+        (out.status.code(), json_lines(&out.stdout))
+    };
+    // A bare root lacks the targets of the default dependencies: systemd 252 says
+    // "Failed to create t.socket/start: Unit sysinit.target not found." and exits 1.
+    let (code, lines) = verify();
+    assert_eq!(code, Some(1), "{lines:?}");
     assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout: {lines:?} stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
+        lines.last().unwrap()["code"],
+        "start-job-failed",
+        "{lines:?}"
     );
+    assert_eq!(
+        lines.last().unwrap()["message"],
+        "Failed to create t.socket/start: Unit sysinit.target not found."
+    );
+    for target in ["sysinit.target", "sockets.target", "shutdown.target"] {
+        write(
+            &root.path().join("usr/lib/systemd/system").join(target),
+            "[Unit]\nDescription=x\n",
+        );
+    }
+    let (code, lines) = verify();
+    assert_eq!(code, Some(0), "{lines:?}");
     assert!(lines.iter().all(|l| l["severity"] != "error"), "{lines:?}");
 }
 

@@ -32,7 +32,14 @@ fn ours(path: &Path) -> Outcome {
         assignments: file
             .assignments
             .into_iter()
-            .map(|a| (u64::from(a.line), a.section, a.key, a.value.text))
+            .map(|a| {
+                (
+                    u64::from(a.line),
+                    a.section.map(|s| s.to_string()),
+                    a.key,
+                    a.value.text,
+                )
+            })
             .collect(),
     }
 }

@@ -31,7 +31,8 @@ pub fn parse(source: &Arc<Source>, sections: Option<&[&str]>, sink: &mut dyn Sin
         section: None,
         section_ignored: false,
         bom_seen: false,
-        continuation: None,
+        buf: Logical::default(),
+        pending: false,
         line: 0,
     };
     let text = source.text();
@@ -107,6 +108,23 @@ impl Logical {
         }
     }
 
+    /// The file span of a byte range of the logical text, without building a `RawValue`.
+    fn span_of(&self, range: std::ops::Range<usize>) -> Span {
+        let at = |pos: usize, is_end: bool| {
+            self.pieces
+                .iter()
+                .find(|p| {
+                    let (s, e) = (p.logical as usize, (p.logical + p.len) as usize);
+                    pos >= s && (pos < e || (is_end && pos == e))
+                })
+                .map_or_else(
+                    || self.pieces.last().map_or(0, |p| (p.file + p.len) as usize),
+                    |p| p.file as usize + pos - p.logical as usize,
+                )
+        };
+        Span::new(at(range.start, false), at(range.end, true))
+    }
+
     fn span(&self) -> Span {
         let first = self.pieces.first().map_or(0, |p| p.file);
         let last = self.pieces.last().map_or(0, |p| p.file + p.len);
@@ -131,10 +149,13 @@ struct Lowerer<'a> {
     sections: Option<&'a [&'a str]>,
     sink: &'a mut dyn Sink,
     out: SyntaxFile,
-    section: Option<String>,
+    section: Option<Arc<str>>,
     section_ignored: bool,
     bom_seen: bool,
-    continuation: Option<Logical>,
+    /// The logical line being assembled; reused across lines to keep its allocations.
+    buf: Logical,
+    /// Whether `buf` holds a continuation waiting for its next physical line.
+    pending: bool,
     line: u32,
 }
 
@@ -167,50 +188,51 @@ impl Lowerer<'_> {
             self.bom_seen = true;
             stripped_bom = true;
         }
-        let mut logical = match self.continuation.take() {
-            Some(cont) => {
-                if cont.text.len() + text.len() > LONG_LINE_MAX {
-                    let line = self.line;
-                    let span = cont.span().to(Span::new(offset, end));
-                    self.fail(
-                        FailureKind::LineTooLong,
-                        line,
-                        span,
-                        "Continuation line too long",
-                    );
-                    return false;
-                }
-                cont
+        if self.pending {
+            if self.buf.text.len() + text.len() > LONG_LINE_MAX {
+                let line = self.line;
+                let span = self.buf.span().to(Span::new(offset, end));
+                self.fail(
+                    FailureKind::LineTooLong,
+                    line,
+                    span,
+                    "Continuation line too long",
+                );
+                return false;
             }
-            None => Logical {
-                hint: (!stripped_bom).then(|| class_of(pair)).flatten(),
-                ..Logical::default()
-            },
-        };
-        if !logical.pieces.is_empty() {
-            logical.hint = None;
+            self.buf.hint = None;
+        } else {
+            self.buf.text.clear();
+            self.buf.pieces.clear();
+            self.buf.hint = if stripped_bom { None } else { class_of(pair) };
         }
         if ends_with_odd_backslash(text) {
             // The backslash becomes a space; the piece keeps its length so offsets still map.
-            logical.push(&text[..text.len() - 1], offset);
-            logical.text.push(' ');
-            if let Some(p) = logical.pieces.last_mut() {
+            self.buf.push(&text[..text.len() - 1], offset);
+            self.buf.text.push(' ');
+            if let Some(p) = self.buf.pieces.last_mut() {
                 p.len += 1;
             }
-            logical.hint = None;
-            self.continuation = Some(logical);
+            self.buf.hint = None;
+            self.pending = true;
             return true;
         }
-        logical.push(text, offset);
+        self.buf.push(text, offset);
+        self.pending = false;
         let line = self.line;
-        self.logical_line(&logical, line)
+        let logical = std::mem::take(&mut self.buf);
+        let ok = self.logical_line(&logical, line);
+        self.buf = logical;
+        ok
     }
 
     /// Parses a continuation still pending at end of file, one line past the last.
     fn finish(&mut self) {
-        if let Some(logical) = self.continuation.take() {
+        if self.pending {
+            self.pending = false;
             self.line += 1;
             let line = self.line;
+            let logical = std::mem::take(&mut self.buf);
             self.logical_line(&logical, line);
         }
     }
@@ -221,7 +243,7 @@ impl Lowerer<'_> {
         if trimmed.is_empty() {
             return true;
         }
-        let span = logical.raw(trimmed.clone()).span();
+        let span = logical.span_of(trimmed.clone());
         if !self.is_utf8_clean(logical) {
             let shown = self.escape_invalid(logical, trimmed);
             let message = format!("String is not UTF-8 clean, ignoring assignment: {shown}");
@@ -272,7 +294,7 @@ impl Lowerer<'_> {
             section: self.section.clone(),
             line,
             key: logical.text[key.clone()].to_owned(),
-            key_span: logical.raw(key).span(),
+            key_span: logical.span_of(key),
             value: logical.raw(value),
             span,
         });
@@ -293,7 +315,7 @@ impl Lowerer<'_> {
         }
         let known = self.sections.is_none_or(|valid| valid.contains(&name));
         if known {
-            self.section = Some(name.to_owned());
+            self.section = Some(Arc::from(name));
             self.section_ignored = false;
         } else {
             if !name.starts_with("X-") {
@@ -313,7 +335,7 @@ impl Lowerer<'_> {
                 .source
                 .has_invalid_in(p.file as usize, (p.file + p.len) as usize)
         });
-        bytes_ok && logical.text.chars().all(is_valid_unichar)
+        bytes_ok && (logical.text.is_ascii() || logical.text.chars().all(is_valid_unichar))
     }
 
     /// The first byte (or noncharacter) that makes a logical line invalid, as a file span.

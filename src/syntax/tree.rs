@@ -46,7 +46,8 @@ impl FailureKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
     /// The section it is in; `None` only when parsing without a section list.
-    pub section: Option<String>,
+    pub section: Option<std::sync::Arc<str>>,
+
     /// The line systemd reports for it (the last physical line of a continued line).
     pub line: u32,
     /// The key, case preserved.
