@@ -53,7 +53,10 @@ fn verify(args: &VerifyArgs) -> ExitCode {
         if let Target::File(path, _) = t
             && let Some(dir) = path.parent()
         {
-            front.push(dir.to_path_buf());
+                        if !front.iter().any(|f| f == dir) {
+                front.push(dir.to_path_buf());
+            }
+
         }
     }
     search.prepend(&front);
