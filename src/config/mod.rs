@@ -9,8 +9,10 @@
 
 mod basics;
 mod error;
+pub mod exec;
 mod keys;
 mod known_keys;
+pub mod listen;
 
 pub use error::ValueError;
 pub use basics::{Basics, ListenEntry, interpret};
