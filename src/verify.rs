@@ -184,11 +184,10 @@ impl<'a> Verifier<'a> {
         };
         if outcome.unit.state == LoadState::Loaded {
             outcome.bad_setting = refusal(&outcome, &mut local);
-                        outcome.deps = all_deps(&outcome, self.loader);
+            outcome.deps = all_deps(&outcome, self.loader);
             outcome.basics.deps = Vec::new();
-
         }
-                emit_in_file_order(&outcome.unit, local, sink);
+        emit_in_file_order(&outcome.unit, local, sink);
         // Verification needs only the interpreted settings from here on; the parsed files
         // (and their sources, unless a diagnostic holds one) are freed, which keeps memory
         // flat when thousands of units are verified in one run.

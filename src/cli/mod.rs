@@ -53,10 +53,9 @@ fn verify(args: &VerifyArgs) -> ExitCode {
         if let Target::File(path, _) = t
             && let Some(dir) = path.parent()
         {
-                        if !front.iter().any(|f| f == dir) {
+            if !front.iter().any(|f| f == dir) {
                 front.push(dir.to_path_buf());
             }
-
         }
     }
     search.prepend(&front);

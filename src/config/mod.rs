@@ -11,7 +11,9 @@ mod basics;
 pub mod deps;
 mod directive_table;
 mod error;
+pub mod exec;
 mod keys;
+pub mod listen;
 
 pub use basics::{Basics, ListenEntry, interpret};
 pub use directive_table::DIRECTIVE_TABLE;
