@@ -97,30 +97,41 @@ fn pending() -> BTreeSet<String> {
         .collect()
 }
 
+/// Every (case dir, case name, unit, refused, flagged) of the corpus.
+type Job = (std::path::PathBuf, String, String, bool, Flagged);
+
+fn jobs() -> Vec<Job> {
+    let mut v = Vec::new();
+    for case in cases() {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        for (unit, refused, flagged) in expected(&case) {
+            v.push((case.clone(), name.clone(), unit, refused, flagged));
+        }
+    }
+    v
+}
+
 #[test]
 fn verify_matches_recorded_systemd_verdicts() {
     let pending = pending();
-    let (mut diffs, mut fixed) = (Vec::new(), Vec::new());
-    let (mut total, mut agree) = (0, 0);
-    for case in cases() {
-        let case_name = case.file_name().unwrap().to_string_lossy().into_owned();
-        for (unit, refused, flagged) in expected(&case) {
-            total += 1;
-            let got = ours(&case, &unit);
-            let key = format!("{case_name}/{unit}");
-            if got == (refused, flagged.clone()) {
-                agree += 1;
-                if pending.contains(&key) {
-                    fixed.push(key);
-                }
-            } else if !pending.contains(&key) {
-                diffs.push(format!(
-                    "{key}\n  systemd: refused={refused} {flagged:?}\n  ours:    refused={} {:?}",
-                    got.0, got.1
-                ));
+    let jobs = jobs();
+    let results = common::par_map(&jobs, |(case, _, unit, _, _)| ours(case, unit));
+    let (mut diffs, mut fixed, mut agree) = (Vec::new(), Vec::new(), 0);
+    for ((_, name, unit, refused, flagged), got) in jobs.iter().zip(results) {
+        let key = format!("{name}/{unit}");
+        if got == (*refused, flagged.clone()) {
+            agree += 1;
+            if pending.contains(&key) {
+                fixed.push(key);
             }
+        } else if !pending.contains(&key) {
+            diffs.push(format!(
+                "{key}\n  systemd: refused={refused} {flagged:?}\n  ours:    refused={} {:?}",
+                got.0, got.1
+            ));
         }
     }
+    let total = jobs.len();
     eprintln!(
         "conformance: agreement {agree}/{total} ({} pending)",
         pending.len()
@@ -146,34 +157,33 @@ fn goldens_match_live_systemd() {
         eprintln!("skipping: systemd-analyze not installed");
         return;
     }
+    let jobs = jobs();
+    let live = common::par_map(&jobs, |(case, _, unit, _, _)| {
+        let out = Command::new("systemd-analyze")
+            .args(["verify", "--man=no", unit])
+            .current_dir(case)
+            .env_remove("SYSTEMD_LOG_LEVEL")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let flagged: Flagged = stderr
+            .lines()
+            .filter_map(|l| {
+                let rest = l.strip_prefix('/')?;
+                let (path, _) = rest.split_once(": ")?;
+                let (file, line) = path.rsplit_once(':')?;
+                let base = Path::new(file).file_name()?.to_string_lossy().into_owned();
+                Some((base, line.parse().ok()?))
+            })
+            .collect();
+        (!out.status.success(), flagged)
+    });
     let mut diffs = Vec::new();
-    for case in cases() {
-        for (unit, refused, flagged) in expected(&case) {
-            let out = Command::new("systemd-analyze")
-                .args(["verify", "--man=no", &unit])
-                .current_dir(&case)
-                .env_remove("SYSTEMD_LOG_LEVEL")
-                .output()
-                .unwrap();
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let live: Flagged = stderr
-                .lines()
-                .filter_map(|l| {
-                    let rest = l.strip_prefix('/')?;
-                    let (path, tail) = rest.split_once(": ")?;
-                    let (file, line) = path.rsplit_once(':')?;
-                    let _ = tail;
-                    let base = Path::new(file).file_name()?.to_string_lossy().into_owned();
-                    Some((base, line.parse().ok()?))
-                })
-                .collect();
-            let live_refused = !out.status.success();
-            if (live_refused, &live) != (refused, &flagged) {
-                diffs.push(format!(
-                    "{}/{unit}: golden {refused} {flagged:?}, live {live_refused} {live:?}",
-                    case.display()
-                ));
-            }
+    for ((_, name, unit, refused, flagged), got) in jobs.iter().zip(live) {
+        if got != (*refused, flagged.clone()) {
+            diffs.push(format!(
+                "{name}/{unit}: golden {refused} {flagged:?}, live {got:?}"
+            ));
         }
     }
     assert!(
