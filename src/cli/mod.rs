@@ -52,10 +52,9 @@ fn verify(args: &VerifyArgs) -> ExitCode {
     for t in &targets {
         if let Target::File(path, _) = t
             && let Some(dir) = path.parent()
+            && !front.iter().any(|f| f == dir)
         {
-            if !front.iter().any(|f| f == dir) {
-                front.push(dir.to_path_buf());
-            }
+            front.push(dir.to_path_buf());
         }
     }
     search.prepend(&front);
