@@ -12,7 +12,8 @@ mod error;
 mod keys;
 mod known_keys;
 
-pub use error::ValueError;
 pub use basics::{Basics, ListenEntry, interpret};
+pub use error::ValueError;
 pub use keys::{is_known, suggest};
 pub use known_keys::KNOWN_KEYS;
+pub mod value;
