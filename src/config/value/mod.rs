@@ -23,6 +23,7 @@ mod names;
 mod num;
 mod rlimit;
 mod signal;
+mod stdio;
 mod time;
 mod user;
 mod words;
@@ -39,6 +40,10 @@ pub use num::{
 };
 pub use rlimit::{RlimitKind, parse_rlimit, rlimit_kind};
 pub use signal::{parse_signal, signal_from_string, signal_name, signal_to_string};
+pub use stdio::{
+    CGROUP_CONTROLLERS, Delegate, StdInput, StdOutput, StdOutputParsed, parse_delegate,
+    parse_exec_input, parse_exec_output,
+};
 pub use time::{
     NSEC_INFINITY, USEC_INFINITY, USEC_PER_MSEC, USEC_PER_SEC, format_timespan, parse_nsec,
     parse_sec, parse_sec_def_infinity, parse_sec_fix_0, parse_time, parse_timeout_sec,
