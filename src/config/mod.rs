@@ -14,6 +14,7 @@ mod error;
 pub mod exec;
 mod keys;
 pub mod listen;
+pub mod value;
 
 pub use basics::{Basics, ListenEntry, interpret};
 pub use directive_table::DIRECTIVE_TABLE;
