@@ -69,6 +69,7 @@ codes! {
     UnknownKey => "unknown-key", "A key the section does not know; ignored.";
     UnsupportedKey => "unsupported-key", "A key systemd 252 knows but ignores (removed, or disabled at compile time).";
     InvalidValue => "invalid-value", "A value systemd cannot parse; the setting is ignored.";
+    FatalValue => "fatal-value", "A value systemd refuses the whole unit for (a bad Exec line, user name, working directory, …).";
     UnknownSpecifier => "unknown-specifier", "A `%` specifier systemd does not know; the assignment is ignored.";
     InvalidUnitName => "invalid-unit-name", "A file or unit name that is not a valid unit name.";
     NotFound => "not-found", "No fragment for the unit in any search directory.";
@@ -76,7 +77,9 @@ codes! {
     LoadError => "load-error", "The unit failed to load (unreadable file, bad header, invalid UTF-8, line too long).";
     BadSetting => "bad-setting", "The unit has a setting that makes it refuse to load.";
     NoListen => "no-listen", "A socket unit with no Listen*= setting left.";
+    Refused => "refused", "A combination of settings systemd refuses to load (Accept=yes with datagram sockets, PAM with the wrong KillMode=, …).";
     NoExecStart => "no-exec-start", "A service with no ExecStart=, ExecStop= or SuccessAction=.";
+    NotExecutable => "not-executable", "The first command of an Exec*= setting (without `-`) is not an executable file (skipped with --no-exec-check).";
     ServiceNotLoaded => "service-not-loaded", "The service a socket triggers cannot be loaded.";
     StartJobFailed => "start-job-failed", "A unit the verified unit requires (Requires=, Requisite=, BindsTo=) cannot be loaded.";
     UnreadableFile => "unreadable-file", "A file or directory could not be read.";

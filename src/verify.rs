@@ -74,6 +74,8 @@ fn needs_fragment(name: &UnitName) -> bool {
 pub struct Verifier<'a> {
     loader: &'a Loader,
     cache: HashMap<String, Rc<Outcome>>,
+    /// Whether to check that commands are executable (`--no-exec-check` turns it off).
+    pub exec_check: bool,
 }
 
 impl<'a> Verifier<'a> {
@@ -82,6 +84,7 @@ impl<'a> Verifier<'a> {
         Verifier {
             loader,
             cache: HashMap::new(),
+            exec_check: true,
         }
     }
 
@@ -95,7 +98,8 @@ impl<'a> Verifier<'a> {
         } else {
             let job_ok = self.start_job(&outcome, sink);
             let socket_ok = self.verify_socket(&outcome, sink);
-            !(job_ok && socket_ok)
+            let exec_ok = !self.exec_check || self.verify_executables(&outcome, sink);
+            !(job_ok && socket_ok && exec_ok)
         };
         Verdict {
             unit: name.as_str().to_owned(),
@@ -128,6 +132,46 @@ impl<'a> Verifier<'a> {
             }
         }
         true
+    }
+
+    /// systemd's `verify_executables()`: the first command of every `Exec*=` list (unless it
+    /// has the `-` prefix) must be an executable file. True when all are.
+    fn verify_executables(&self, o: &Outcome, sink: &mut dyn Sink) -> bool {
+        let keys: &[&str] = match o.unit.id.unit_type() {
+            "service" => &[
+                "ExecCondition",
+                "ExecStartPre",
+                "ExecStart",
+                "ExecStartPost",
+                "ExecReload",
+                "ExecStop",
+                "ExecStopPost",
+            ],
+            "socket" => &[
+                "ExecStartPre",
+                "ExecStartPost",
+                "ExecStopPre",
+                "ExecStopPost",
+            ],
+            _ => &[],
+        };
+        let mut ok = true;
+        for key in keys {
+            let Some(first) = o.basics.commands(key).first() else {
+                continue;
+            };
+            if first.flags.ignore_failure {
+                continue;
+            }
+            let root = self.loader.search.root.as_deref();
+            if let Err(errno) = crate::load::executable::find_executable(&first.path, root) {
+                let msg = format!("Command {} is not executable: {}", first.path, errno.desc());
+                let id = o.unit.id.as_str();
+                sink.push(Diagnostic::new(Code::NotExecutable, Severity::Error, msg).in_unit(id));
+                ok = false;
+            }
+        }
+        ok
     }
 
     /// systemd's `verify_socket()`: the triggered service must load. True when fine.
@@ -175,7 +219,19 @@ impl<'a> Verifier<'a> {
             return o;
         }
         let spec = self.loader.specifiers(&unit);
-        let basics = config::interpret(&unit, &spec, &mut local);
+        let (host, scope) = (&self.loader.host, self.loader.scope);
+        let basics = config::interpret(&unit, &spec, host, scope, &mut local);
+        if let Some(line) = basics.fatal {
+            // systemd stopped reading the fragment at the fatal line and never read drop-ins.
+            let fragment = unit.files.first().map(|f| std::sync::Arc::clone(&f.source));
+            local.retain(|d| match (&d.source, &fragment) {
+                (None, _) => true,
+                (Some(s), Some(f)) => {
+                    std::sync::Arc::ptr_eq(s, f) && d.line.is_none_or(|l| l <= line)
+                }
+                (Some(_), None) => false,
+            });
+        }
         let mut outcome = Outcome {
             unit,
             basics,
@@ -183,7 +239,7 @@ impl<'a> Verifier<'a> {
             deps: Vec::new(),
         };
         if outcome.unit.state == LoadState::Loaded {
-            outcome.bad_setting = refusal(&outcome, &mut local);
+            outcome.bad_setting = outcome.basics.fatal.is_some() || refusal(&outcome, &mut local);
             outcome.deps = all_deps(&outcome, self.loader);
             outcome.basics.deps = Vec::new();
         }
@@ -255,26 +311,107 @@ fn emit_in_file_order(unit: &LoadedUnit, mut diags: Vec<Diagnostic>, sink: &mut 
     }
 }
 
-/// The load-time refusals (systemd's `socket_verify()`/`service_verify()`) this layer knows.
+/// The load-time refusals: systemd's `socket_verify()` and `service_verify()`, in their
+/// order; only the first that applies is reported.
 fn refusal(o: &Outcome, sink: &mut dyn Sink) -> bool {
-    let id = o.unit.id.as_str();
-    let (code, message) = match o.unit.id.unit_type() {
-        "socket" if o.basics.listens.is_empty() => (
+    let message = match o.unit.id.unit_type() {
+        "socket" => socket_refusal(&o.basics),
+        "service" => service_refusal(&o.basics),
+        _ => None,
+    };
+    let Some((code, message)) = message else {
+        return false;
+    };
+    sink.push(Diagnostic::new(code, Severity::Error, message).in_unit(o.unit.id.as_str()));
+    true
+}
+
+fn socket_refusal(b: &Basics) -> Option<(Code, &'static str)> {
+    let accept_ok = b.listens.iter().all(|l| config::can_accept(&l.listen));
+    Some(if b.listens.is_empty() {
+        (
             Code::NoListen,
             "Unit has no Listen setting (ListenStream=, ListenDatagram=, ListenFIFO=, ...). Refusing.",
-        ),
-        "service"
-            if o.basics.exec_start == 0 && o.basics.exec_stop == 0 && !o.basics.success_action =>
-        {
-            (
-                Code::NoExecStart,
-                "Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing.",
-            )
-        }
-        _ => return false,
-    };
-    sink.push(Diagnostic::new(code, Severity::Error, message).in_unit(id));
-    true
+        )
+    } else if b.accept && !accept_ok {
+        (
+            Code::Refused,
+            "Unit configured for accepting sockets, but sockets are non-accepting. Refusing.",
+        )
+    } else if b.accept && b.max_connections == 0 {
+        (Code::Refused, "MaxConnection= setting too small. Refusing.")
+    } else if b.accept && b.service.is_some() {
+        (
+            Code::Refused,
+            "Explicit service configuration for accepting socket units not supported. Refusing.",
+        )
+    } else if b.pam_name.is_some() && b.kill_mode != "control-group" {
+        (
+            Code::Refused,
+            "Unit has PAM enabled. Kill mode must be set to 'control-group'. Refusing.",
+        )
+    } else if !b.symlinks.is_empty() && config::symlink_target(&b.listens).is_none() {
+        (
+            Code::Refused,
+            "Unit has symlinks set but none or more than one node in the file system. Refusing.",
+        )
+    } else {
+        return None;
+    })
+}
+
+fn service_refusal(b: &Basics) -> Option<(Code, &'static str)> {
+    let starts = b.commands("ExecStart").len();
+    let stops = b.commands("ExecStop").len();
+    let oneshot = b.service_type == "oneshot";
+    Some(if starts == 0 && stops == 0 && !b.success_action {
+        (
+            Code::NoExecStart,
+            "Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing.",
+        )
+    } else if !oneshot && starts == 0 {
+        (
+            Code::NoExecStart,
+            "Service has no ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.",
+        )
+    } else if !b.remain_after_exit && starts == 0 && !b.success_action {
+        (
+            Code::NoExecStart,
+            "Service has no ExecStart= and no SuccessAction= settings and does not have RemainAfterExit=yes set. Refusing.",
+        )
+    } else if !oneshot && starts > 1 {
+        (
+            Code::Refused,
+            "Service has more than one ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.",
+        )
+    } else if oneshot && matches!(b.restart.as_str(), "always" | "on-success") {
+        (
+            Code::Refused,
+            "Service has Restart= set to either always or on-success, which isn't allowed for Type=oneshot services. Refusing.",
+        )
+    } else if oneshot && b.restart_force_status {
+        (
+            Code::Refused,
+            "Service has RestartForceExitStatus= set, which isn't allowed for Type=oneshot services. Refusing.",
+        )
+    } else if oneshot && b.exit_type == "cgroup" {
+        (
+            Code::Refused,
+            "Service has ExitType=cgroup set, which isn't allowed for Type=oneshot services. Refusing.",
+        )
+    } else if b.service_type == "dbus" && b.bus_name.is_none() {
+        (
+            Code::Refused,
+            "Service is of type D-Bus but no D-Bus service name has been specified. Refusing.",
+        )
+    } else if b.pam_name.is_some() && !matches!(b.kill_mode.as_str(), "control-group" | "mixed") {
+        (
+            Code::Refused,
+            "Service has PAM enabled. Kill mode must be set to 'control-group' or 'mixed'. Refusing.",
+        )
+    } else {
+        return None;
+    })
 }
 
 /// The service a socket triggers: `Service=`, `PREFIX@internal.service` for `Accept=yes`, or

@@ -122,7 +122,14 @@ fn values(unit: &LoadedUnit, key: &str) -> Vec<String> {
 
 /// `Description=` after specifier expansion, as the config layer computes it.
 fn description(loader: &Loader, unit: &LoadedUnit, diags: &mut Vec<Diagnostic>) -> Option<String> {
-    sockunit::config::interpret(unit, &loader.specifiers(unit), diags).description
+    sockunit::config::interpret(
+        unit,
+        &loader.specifiers(unit),
+        &loader.host,
+        loader.scope,
+        diags,
+    )
+    .description
 }
 
 fn codes(diags: &[Diagnostic]) -> Vec<Code> {

@@ -35,6 +35,11 @@ pub struct VerifyArgs {
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub strict: bool,
+    /// Do not check that Exec*= binaries exist and are executable (for CI machines that do
+    /// not have them installed).
+    #[arg(long)]
+    pub no_exec_check: bool,
+
     /// Unit files, directories (walked for *.socket and *.service) or unit names.
     #[arg(required = true, value_name = "PATH|UNIT")]
     pub units: Vec<String>,

@@ -68,6 +68,8 @@ fn verify(args: &VerifyArgs) -> ExitCode {
         ));
     }
     let mut verifier = Verifier::new(&loader);
+    verifier.exec_check = !args.no_exec_check;
+
     for t in &targets {
         let name = match t {
             Target::File(_, n) | Target::Name(n) => n,

@@ -1,30 +1,35 @@
-//! The settings load-level verdicts need, applied in file order with systemd's reset rules.
+//! Interpreting a loaded unit: every assignment goes through its systemd parser
+//! ([`super::dispatch`]) in file order, with systemd's reset rules, and the settings the
+//! verdicts need are recorded in [`Basics`].
+//!
+//! As in systemd, a fatal value (`-ENOEXEC`) stops reading that file: in the fragment it also
+//! means the drop-ins are never read and the unit is refused (`bad-setting`); in a drop-in only
+//! the rest of that drop-in is skipped.
 
+use super::deps::Dependency;
+use super::dispatch::{self, Ctx, Parsed};
+use super::exec::ExecCommand;
+use super::keys::{lookup, suggest};
+use super::listen::{Address, Listen, ListenKind};
 use crate::diagnostic::{Code, Diagnostic, Severity, Sink};
-use crate::load::specifier::{Specifiers, Table};
+use crate::load::host::HostInfo;
+use crate::load::paths::Scope;
+use crate::load::specifier::Specifiers;
 use crate::load::{LoadedUnit, ParsedFile};
 use crate::source::Span;
 use crate::syntax::Assignment;
 
-use super::deps::{DepKind, Dependency, parse_deps};
-use super::keys::{lookup, suggest};
-
-/// systemd's `PATH_MAX - 1`, the limit for expanded paths.
-const PATH_MAX: usize = 4095;
-
 /// One `Listen*=` entry that survived resets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListenEntry {
-    /// The key (`ListenStream`, …).
-    pub kind: String,
-    /// The value after specifier expansion.
-    pub value: String,
+    /// The parsed address.
+    pub listen: Listen,
     /// Where it was set.
     pub span: Span,
 }
 
-/// What the foundation's verdicts need to know about a unit.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What the verdicts need to know about a unit.
+#[derive(Debug, Clone, Default)]
 pub struct Basics {
     /// `Description=` after expansion.
     pub description: Option<String>,
@@ -34,26 +39,82 @@ pub struct Basics {
     pub accept: bool,
     /// Socket: `Service=`.
     pub service: Option<String>,
-    /// Service: number of `ExecStart=` command lines.
-    pub exec_start: usize,
-    /// Service: number of `ExecStop=` command lines.
-    pub exec_stop: usize,
+    /// Socket: `MaxConnections=` (default 64).
+    pub max_connections: u64,
+    /// Socket: `Symlinks=`.
+    pub symlinks: Vec<String>,
+    /// `PAMName=`.
+    pub pam_name: Option<String>,
+    /// `KillMode=` (default `control-group`).
+    pub kill_mode: String,
+    /// Service: `Type=` (default `simple`).
+    pub service_type: String,
+    /// Service: `Restart=` (default `no`).
+    pub restart: String,
+    /// Service: `RemainAfterExit=`.
+    pub remain_after_exit: bool,
+    /// Service: `RestartForceExitStatus=` set.
+    pub restart_force_status: bool,
+    /// Service: `ExitType=` (default `main`).
+    pub exit_type: String,
+    /// Service: `BusName=`.
+    pub bus_name: Option<String>,
+    /// Exec command lists by key (`ExecStart`, `ExecStartPre`, …), after resets.
+    pub exec: Vec<(String, Vec<ExecCommand>)>,
     /// `SuccessAction=` other than `none`.
     pub success_action: bool,
     /// Explicit dependencies from `[Unit]`, in file order.
     pub deps: Vec<Dependency>,
     /// `DefaultDependencies=` (default yes).
     pub default_dependencies: bool,
+    /// The fragment line of a fatal value: the unit is refused (`bad-setting`) and systemd read
+    /// nothing after it (no later lines, no drop-ins).
+    pub fatal: Option<u32>,
 }
 
-/// Walks every assignment of `unit` in order: warns on unknown keys and unresolvable
-/// specifiers (dropping those assignments, as systemd does) and records the basics.
-pub fn interpret(unit: &LoadedUnit, spec: &Specifiers<'_>, sink: &mut dyn Sink) -> Basics {
+impl Basics {
+    /// The commands of one `Exec*=` key.
+    pub fn commands(&self, key: &str) -> &[ExecCommand] {
+        self.exec
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(&[], |(_, c)| c.as_slice())
+    }
+
+    fn commands_mut(&mut self, key: &str) -> &mut Vec<ExecCommand> {
+        if let Some(i) = self.exec.iter().position(|(k, _)| k == key) {
+            return &mut self.exec[i].1;
+        }
+        self.exec.push((key.to_owned(), Vec::new()));
+        &mut self.exec.last_mut().expect("just pushed").1
+    }
+}
+
+/// Walks every assignment of `unit` in order, pushing systemd's warnings (and the fatal error,
+/// if any) to `sink`, and records the basics.
+pub fn interpret(
+    unit: &LoadedUnit,
+    spec: &Specifiers<'_>,
+    host: &HostInfo,
+    scope: Scope,
+    sink: &mut dyn Sink,
+) -> Basics {
     let mut b = Basics {
         default_dependencies: true,
+        max_connections: 64,
+        kill_mode: "control-group".to_owned(),
+        service_type: "simple".to_owned(),
+        restart: "no".to_owned(),
+        exit_type: "main".to_owned(),
         ..Basics::default()
     };
-    for file in &unit.files {
+    let ctx = Ctx {
+        spec,
+        host,
+        user: scope == Scope::User,
+    };
+    let has_fragment = unit.state == crate::load::LoadState::Loaded && unit.fragment.is_some();
+    for (index, file) in unit.files.iter().enumerate() {
         for a in &file.syntax.assignments {
             let Some(section) = a.section.as_deref() else {
                 continue;
@@ -68,30 +129,63 @@ pub fn interpret(unit: &LoadedUnit, spec: &Specifiers<'_>, sink: &mut dyn Sink) 
                 }
                 continue;
             };
-            match parser {
-                // systemd: a NULL parser means "known, ignored" (all of [Install]).
-                "NULL" => {}
-                "config_parse_warn_compat" => warn_compat(unit, file, a, ltype, sink),
-                "config_parse_unit_deps" => {
-                    let kind = DepKind::from_ltype(ltype);
-                    let (deps, warnings) = parse_deps(&a.value.text, kind, spec);
-                    b.deps.extend(deps);
-                    for w in warnings {
-                        let span = w
-                            .range
-                            .clone()
-                            .map_or(a.value.span(), |r| a.value.span_of(r));
-                        let d = Diagnostic::new(Code::InvalidValue, Severity::Warning, w.message)
-                            .at(&file.source, Some(a.line), span)
-                            .in_unit(unit.id.as_str());
-                        sink.push(d);
-                    }
+            let checked = dispatch::check(parser, ltype, &a.key, &a.value.text, &ctx);
+            for w in &checked.warnings {
+                let span = w
+                    .range
+                    .clone()
+                    .map_or(a.value.span(), |r| a.value.span_of(r));
+                let mut d = Diagnostic::new(code_for(parser, w), Severity::Warning, &w.message)
+                    .at(&file.source, Some(a.line), span)
+                    .in_unit(unit.id.as_str());
+                if let Some(h) = &w.help {
+                    d = d.with_help(h);
                 }
-                _ => apply(&mut b, unit, file, a, section, spec, sink),
+                sink.push(d);
+            }
+            for n in &checked.notices {
+                sink.push(
+                    Diagnostic::new(Code::InvalidValue, Severity::Notice, n)
+                        .in_unit(unit.id.as_str()),
+                );
+            }
+            if let Some(f) = &checked.fatal {
+                let span = f
+                    .range
+                    .clone()
+                    .map_or(a.value.span(), |r| a.value.span_of(r));
+                let d = Diagnostic::new(Code::FatalValue, Severity::Error, &f.message)
+                    .at(&file.source, Some(a.line), span)
+                    .in_unit(unit.id.as_str())
+                    .with_label("systemd refuses the unit because of this value");
+                sink.push(d);
+                if index == 0 && has_fragment {
+                    b.fatal = Some(a.line);
+                    let msg = "Unit configuration has fatal error, unit will not be started.";
+                    sink.push(
+                        Diagnostic::new(Code::FatalValue, Severity::Notice, msg)
+                            .in_unit(unit.id.as_str()),
+                    );
+                    return b;
+                }
+                break;
+            }
+            if let Some(v) = checked.value {
+                apply(&mut b, section, &a.key, v, a.value.span());
             }
         }
     }
     b
+}
+
+fn code_for(parser: &str, w: &super::ValueError) -> Code {
+    if parser == "config_parse_warn_compat" {
+        Code::UnsupportedKey
+    } else if w.message.starts_with("Failed to resolve unit specifiers") {
+        Code::UnknownSpecifier
+    } else {
+        Code::InvalidValue
+    }
 }
 
 fn warn_unknown(
@@ -112,96 +206,66 @@ fn warn_unknown(
     sink.push(d);
 }
 
-/// systemd's `config_parse_warn_compat()`: removed or compiled-out options.
-fn warn_compat(
-    unit: &LoadedUnit,
-    file: &ParsedFile,
-    a: &Assignment,
-    ltype: &str,
-    sink: &mut dyn Sink,
-) {
-    let why = match ltype {
-        "DISABLED_CONFIGURATION" => "has been disabled at compile time",
-        "DISABLED_EXPERIMENTAL" => "has not yet been enabled",
-        _ => "has been removed",
-    };
-    let msg = format!("Support for option {}= {why} and it is ignored", a.key);
-    let d = Diagnostic::new(Code::UnsupportedKey, Severity::Warning, msg)
-        .at(&file.source, Some(a.line), a.key_span)
-        .in_unit(unit.id.as_str());
-    sink.push(d);
-}
-
-fn apply(
-    b: &mut Basics,
-    unit: &LoadedUnit,
-    file: &ParsedFile,
-    a: &Assignment,
-    section: &str,
-    spec: &Specifiers<'_>,
-    sink: &mut dyn Sink,
-) {
-    let raw = a.value.text.as_str();
-    let mut expand = |table, max| match spec.expand(raw, table, max) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            let msg = format!(
-                "Failed to resolve unit specifiers in '{raw}', ignoring: {}",
-                e.strerror()
-            );
-            let d = Diagnostic::new(Code::UnknownSpecifier, Severity::Warning, msg)
-                .at(&file.source, Some(a.line), a.value.span())
-                .in_unit(unit.id.as_str());
-            sink.push(d);
-            None
+fn apply(b: &mut Basics, section: &str, key: &str, v: Parsed, span: Span) {
+    match (section, key, v) {
+        ("Unit", "Description", Parsed::Str(s)) => b.description = Some(s),
+        ("Socket", k, Parsed::Reset) if k.starts_with("Listen") => b.listens.clear(),
+        ("Socket", k, Parsed::Listen(l)) if k.starts_with("Listen") => {
+            b.listens.push(ListenEntry { listen: *l, span });
         }
-    };
-    match (section, a.key.as_str()) {
-        ("Unit", "Description") => {
-            if let Some(v) = expand(Table::Full, usize::MAX) {
-                b.description = Some(v);
+        ("Socket", "Accept", Parsed::Bool(v)) => b.accept = v,
+        ("Socket", "Service", Parsed::Str(s)) => b.service = Some(s),
+        ("Socket", "MaxConnections", Parsed::Unsigned(n)) => b.max_connections = n,
+        ("Socket", "Symlinks", Parsed::Reset) => b.symlinks.clear(),
+        ("Socket", "Symlinks", Parsed::List(l)) => b.symlinks.extend(l),
+        (_, "PAMName", Parsed::Str(s)) => b.pam_name = (!s.is_empty()).then_some(s),
+        (_, "KillMode", Parsed::Str(s)) => b.kill_mode = s,
+        ("Service", "Type", Parsed::Str(s)) => b.service_type = s,
+        ("Service", "Restart", Parsed::Str(s)) => b.restart = s,
+        ("Service", "RemainAfterExit", Parsed::Bool(v)) => b.remain_after_exit = v,
+        ("Service", "RestartForceExitStatus", Parsed::Str(s)) => {
+            b.restart_force_status = !s.is_empty()
+        }
+        ("Service", "ExitType", Parsed::Str(s)) => b.exit_type = s,
+        ("Service", "BusName", Parsed::Str(s)) => b.bus_name = (!s.is_empty()).then_some(s),
+        (_, k, Parsed::Exec(e)) => {
+            let list = b.commands_mut(k);
+            if e.reset {
+                list.clear();
             }
+            list.extend(e.commands);
         }
-        ("Socket", k) if k.starts_with("Listen") => {
-            if raw.is_empty() {
-                b.listens.clear();
-            } else if let Some(v) = expand(Table::Full, PATH_MAX) {
-                b.listens.push(ListenEntry {
-                    kind: k.to_owned(),
-                    value: v,
-                    span: a.value.span(),
-                });
-            }
-        }
-        ("Socket", "Accept") => {
-            if let Some(v) = parse_bool(raw) {
-                b.accept = v;
-            }
-        }
-        ("Socket", "Service") => {
-            if let Some(v) = expand(Table::Name, usize::MAX) {
-                b.service = Some(v);
-            }
-        }
-        ("Service", "ExecStart") => {
-            b.exec_start = if raw.is_empty() { 0 } else { b.exec_start + 1 }
-        }
-        ("Service", "ExecStop") => b.exec_stop = if raw.is_empty() { 0 } else { b.exec_stop + 1 },
-        ("Unit", "SuccessAction") => b.success_action = !raw.is_empty() && raw != "none",
-        ("Unit", "DefaultDependencies") => {
-            if let Some(v) = parse_bool(raw) {
-                b.default_dependencies = v;
-            }
-        }
+        ("Unit", "SuccessAction", Parsed::Str(s)) => b.success_action = s != "none",
+        ("Unit", "DefaultDependencies", Parsed::Bool(v)) => b.default_dependencies = v,
+        ("Unit", _, Parsed::Deps(d)) => b.deps.extend(d),
         _ => {}
     }
 }
 
-/// systemd's `parse_boolean()`.
-pub fn parse_bool(v: &str) -> Option<bool> {
-    match v.to_ascii_lowercase().as_str() {
-        "1" | "yes" | "y" | "true" | "t" | "on" => Some(true),
-        "0" | "no" | "n" | "false" | "f" | "off" => Some(false),
-        _ => None,
+/// systemd's `socket_address_can_accept()` for a port: stream or seqpacket sockets.
+pub fn can_accept(l: &Listen) -> bool {
+    matches!(l.kind, ListenKind::Stream | ListenKind::SequentialPacket)
+        && !matches!(l.address, Address::Path(_) | Address::Netlink { .. })
+}
+
+/// systemd's `socket_find_symlink_target()`: the one file-system node among the ports.
+pub fn symlink_target(listens: &[ListenEntry]) -> Option<&str> {
+    let mut found = None;
+    for l in listens {
+        let path = match (&l.listen.kind, &l.listen.address) {
+            (ListenKind::Fifo, Address::Path(p)) => Some(p.as_str()),
+            (
+                ListenKind::Stream | ListenKind::Datagram | ListenKind::SequentialPacket,
+                Address::Unix(p),
+            ) => Some(p.as_str()),
+            _ => None,
+        };
+        if let Some(p) = path {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(p);
+        }
     }
+    found
 }

@@ -76,6 +76,26 @@ struct Word {
     next: Option<usize>,
 }
 
+/// Every word of `value` as `extract_first_word(UNQUOTE|CUNESCAPE)` splits it (used by
+/// `Environment=` and other quoted lists), with each word's byte range; `None` on bad quoting
+/// or escapes. Words that are not UTF-8 are decoded lossily.
+pub fn split_words(value: &str) -> Option<Vec<(String, Range<usize>)>> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Some(word) = extract(bytes, pos, false).ok()? {
+        out.push((
+            String::from_utf8_lossy(&word.bytes).into_owned(),
+            word.range.clone(),
+        ));
+        match word.next {
+            Some(next) => pos = next,
+            None => break,
+        }
+    }
+    Some(out)
+}
+
 /// Splits off the word starting at or after `pos` with `extract_first_word(UNQUOTE|CUNESCAPE)`
 /// (`relax`: `EXTRACT_UNESCAPE_RELAX`). `Ok(None)`: no word left; `Err(())`: `-EINVAL`.
 fn extract(v: &[u8], pos: usize, relax: bool) -> Result<Option<Word>, ()> {

@@ -8,15 +8,17 @@
 //! full directive table.
 
 mod basics;
+mod checks;
 pub mod deps;
 mod directive_table;
+pub mod dispatch;
 mod error;
 pub mod exec;
 mod keys;
 pub mod listen;
 pub mod value;
 
-pub use basics::{Basics, ListenEntry, interpret};
+pub use basics::{Basics, ListenEntry, can_accept, interpret, symlink_target};
 pub use directive_table::DIRECTIVE_TABLE;
 pub use error::ValueError;
 pub use keys::{is_known, lookup, suggest};

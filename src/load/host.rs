@@ -48,6 +48,10 @@ pub struct HostInfo {
     pub tmp_dir: String,
     /// `%V`
     pub var_tmp_dir: String,
+    /// Whether the kernel has IPv6 (port-only `Listen*=` binds `[::]` then).
+    pub ipv6: bool,
+    /// Network interfaces: (name, index), for `[v6]:port%ifname`.
+    pub interfaces: Vec<(String, u32)>,
 }
 
 fn read_trimmed(path: &str) -> String {
@@ -147,6 +151,9 @@ impl HostInfo {
             logs_dir: logs,
             tmp_dir: tmp,
             var_tmp_dir: "/var/tmp".to_owned(),
+            ipv6: std::path::Path::new("/proc/net/if_inet6").exists(),
+            interfaces: interfaces(),
+
             hostname,
         }
     }
@@ -170,4 +177,24 @@ fn architecture_name(machine: &str) -> String {
         other => other,
     }
     .to_owned()
+}
+
+/// Interface names and indexes from `/sys/class/net`.
+fn interfaces() -> Vec<(String, u32)> {
+    let mut v: Vec<(String, u32)> = std::fs::read_dir("/sys/class/net")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_owned();
+            let index = std::fs::read_to_string(e.path().join("ifindex"))
+                .ok()?
+                .trim()
+                .parse()
+                .ok()?;
+            Some((name, index))
+        })
+        .collect();
+    v.sort_by_key(|(_, i)| *i);
+    v
 }

@@ -1,5 +1,6 @@
 //! Load layer: unit names → the files systemd would read for them, parsed.
 pub mod dropin;
+pub mod executable;
 pub mod fragment;
 pub mod host;
 pub mod name;
