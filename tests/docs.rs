@@ -20,3 +20,17 @@ fn diagnostics_catalogue_lists_every_code() {
         "docs/diagnostics.md has rows for codes that no longer exist"
     );
 }
+
+#[test]
+fn directive_support_table_is_fresh() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/directives.md");
+    let want = sockunit::config::dispatch::support_table();
+    if std::env::var_os("SOCKUNIT_UPDATE_DOCS").is_some() {
+        std::fs::write(path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/directives.md is stale: run SOCKUNIT_UPDATE_DOCS=1 cargo test --test docs"
+    );
+}

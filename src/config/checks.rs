@@ -259,6 +259,63 @@ fn service_name_is_valid(s: &str) -> bool {
         })
 }
 
+/// `config_parse_unit_condition_string`: optional `|` and `!`, then specifiers; systemd 252
+/// checks nothing else at load time.
+pub fn condition_string(raw: &str, ctx: &Ctx<'_>) -> Checked {
+    if raw.is_empty() {
+        return Checked::ok(Parsed::Reset);
+    }
+    let mut rest = raw;
+    for prefix in ['|', '!'] {
+        if let Some(r) = rest.strip_prefix(prefix) {
+            rest = r.trim_start_matches([' ', '\t', '\n', '\r']);
+        }
+    }
+    match ctx.spec.expand(rest, Table::Full, usize::MAX) {
+        Ok(s) => Checked::ok(Parsed::Str(s)),
+        Err(e) => warn(format!(
+            "Failed to resolve unit specifiers in '{rest}', ignoring: {}",
+            e.strerror()
+        )),
+    }
+}
+
+/// `config_parse_namespace_path_strv` (`ReadWritePaths=`, `InaccessiblePaths=`, …): quoted
+/// absolute paths, each optionally prefixed by `-` and/or `+`.
+pub fn namespace_paths(key: &str, raw: &str, ctx: &Ctx<'_>) -> Checked {
+    if raw.is_empty() {
+        return Checked::ok(Parsed::Reset);
+    }
+    let Some(words) = exec::split_words(raw) else {
+        return warn(format!("Failed to extract first word, ignoring: {raw}"));
+    };
+    let mut out = Checked::default();
+    let mut paths = Vec::new();
+    for (word, range) in words {
+        let mut w = word.as_str();
+        w = w.strip_prefix('-').unwrap_or(w);
+        w = w.strip_prefix('+').unwrap_or(w);
+        let resolved = match ctx.spec.expand(w, Table::Full, PATH_MAX) {
+            Ok(r) => r,
+            Err(e) => {
+                let msg = format!("Failed to resolve unit specifiers in {w}: {}", e.strerror());
+                out.warnings.push(ValueError::ignore(msg).at(range));
+                continue;
+            }
+        };
+        let check = PathCheck {
+            absolute: true,
+            ..PathCheck::default()
+        };
+        match value::path_check(key, &resolved, check) {
+            Ok(p) => paths.push(p),
+            Err(e) => out.warnings.push(e.at(range)),
+        }
+    }
+    out.value = Some(Parsed::List(paths));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -182,7 +182,9 @@ fn dispatch_kind(parser: &str) -> Kind {
         | "config_parse_unit_condition_path"
         | "config_parse_unit_requires_mounts_for"
         | "config_parse_unit_env_file"
-        | "config_parse_bus_name" => Kind::Checked,
+        | "config_parse_bus_name"
+        | "config_parse_unit_condition_string"
+        | "config_parse_namespace_path_strv" => Kind::Checked,
         _ => Kind::Unchecked,
     }
 }
@@ -219,6 +221,8 @@ pub fn check(parser: &str, ltype: &str, key: &str, raw: &str, ctx: &Ctx<'_>) -> 
         "config_parse_unit_requires_mounts_for" => checks::requires_mounts_for(key, raw, ctx),
         "config_parse_unit_env_file" => checks::env_file(key, raw, ctx),
         "config_parse_bus_name" => checks::bus_name(raw, ctx),
+        "config_parse_unit_condition_string" => checks::condition_string(raw, ctx),
+        "config_parse_namespace_path_strv" => checks::namespace_paths(key, raw, ctx),
         "config_parse_long" => map(value::parse_long(raw), Parsed::Int),
         "config_parse_iec_size" => map(value::parse_iec_size(raw), Parsed::Unsigned),
         "config_parse_mode" => map(value::parse_mode(raw), |v| Parsed::Unsigned(v.into())),
@@ -783,4 +787,44 @@ fn documentation_url_is_valid(url: &str) -> bool {
     };
     let known = matches!(scheme, "http" | "https" | "file" | "info" | "man");
     known && !rest.is_empty() && url.chars().all(|c| c.is_ascii_graphic())
+}
+
+/// The directive support table for `docs/directives.md`: every key systemd 252 accepts in
+/// `[Unit]`, `[Install]`, `[Socket]` and `[Service]`, its systemd parser, and what sockunit
+/// does with it.
+pub fn support_table() -> String {
+    let mut out = String::from(
+        "# Directive support\n\n\
+         GENERATED from the directive table (`src/config/directive_table.rs`) by\n\
+         `SOCKUNIT_UPDATE_DOCS=1 cargo test --test docs`; a test fails when it is stale.\n\n\
+         Every key systemd 252 accepts in these sections is known to sockunit (others warn\n\
+         `Unknown key`, as systemd does). *checked*: the value is parsed with systemd's rules and\n\
+         bad values get systemd's warning or refusal. *accepted*: the key is known but its value\n\
+         is not checked yet (mostly cgroup and sandboxing settings). *ignored*: systemd itself\n\
+         ignores the key (`[Install]`) or warns that it was removed.\n\n",
+    );
+    let mut counts = [0usize; 3];
+    let mut rows =
+        String::from("| section | key | systemd parser | sockunit |\n|---|---|---|---|\n");
+    for (section, key, parser, _) in super::DIRECTIVE_TABLE {
+        let status = match *parser {
+            "NULL" | "config_parse_warn_compat" => 2,
+            p if is_checked(p) => 0,
+            _ => 1,
+        };
+        counts[status] += 1;
+        let label = ["checked", "accepted", "ignored"][status];
+        rows.push_str(&format!(
+            "| {section} | `{key}=` | `{parser}` | {label} |\n"
+        ));
+    }
+    out.push_str(&format!(
+        "{} keys: {} checked, {} accepted, {} ignored.\n\n",
+        super::DIRECTIVE_TABLE.len(),
+        counts[0],
+        counts[1],
+        counts[2]
+    ));
+    out.push_str(&rows);
+    out
 }
