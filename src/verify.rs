@@ -157,7 +157,17 @@ impl<'a> Verifier<'a> {
         };
         let mut ok = true;
         for key in keys {
-            let Some(first) = o.basics.commands(key).first() else {
+            let commands = match o.unit.id.unit_type() {
+                "socket" => match *key {
+                    "ExecStartPre" => &o.basics.socket.exec_start_pre,
+                    "ExecStartPost" => &o.basics.socket.exec_start_post,
+                    "ExecStopPre" => &o.basics.socket.exec_stop_pre,
+                    _ => &o.basics.socket.exec_stop_post,
+                }
+                .as_slice(),
+                _ => o.basics.service.commands(key),
+            };
+            let Some(first) = commands.first() else {
                 continue;
             };
             if first.flags.ignore_failure {
@@ -327,30 +337,31 @@ fn refusal(o: &Outcome, sink: &mut dyn Sink) -> bool {
 }
 
 fn socket_refusal(b: &Basics) -> Option<(Code, &'static str)> {
-    let accept_ok = b.listens.iter().all(|l| config::can_accept(&l.listen));
-    Some(if b.listens.is_empty() {
+    let s = &b.socket;
+    let accept_ok = s.listens.iter().all(config::can_accept);
+    Some(if s.listens.is_empty() {
         (
             Code::NoListen,
             "Unit has no Listen setting (ListenStream=, ListenDatagram=, ListenFIFO=, ...). Refusing.",
         )
-    } else if b.accept && !accept_ok {
+    } else if s.accept && !accept_ok {
         (
             Code::Refused,
             "Unit configured for accepting sockets, but sockets are non-accepting. Refusing.",
         )
-    } else if b.accept && b.max_connections == 0 {
+    } else if s.accept && s.max_connections == 0 {
         (Code::Refused, "MaxConnection= setting too small. Refusing.")
-    } else if b.accept && b.service.is_some() {
+    } else if s.accept && s.service.is_some() {
         (
             Code::Refused,
             "Explicit service configuration for accepting socket units not supported. Refusing.",
         )
-    } else if b.pam_name.is_some() && b.kill_mode != "control-group" {
+    } else if s.exec.pam_name.is_some() && s.kill.kill_mode != "control-group" {
         (
             Code::Refused,
             "Unit has PAM enabled. Kill mode must be set to 'control-group'. Refusing.",
         )
-    } else if !b.symlinks.is_empty() && config::symlink_target(&b.listens).is_none() {
+    } else if !s.symlinks.is_empty() && config::symlink_target(&s.listens).is_none() {
         (
             Code::Refused,
             "Unit has symlinks set but none or more than one node in the file system. Refusing.",
@@ -361,9 +372,10 @@ fn socket_refusal(b: &Basics) -> Option<(Code, &'static str)> {
 }
 
 fn service_refusal(b: &Basics) -> Option<(Code, &'static str)> {
-    let starts = b.commands("ExecStart").len();
-    let stops = b.commands("ExecStop").len();
-    let oneshot = b.service_type == "oneshot";
+    let s = &b.service;
+    let starts = s.commands("ExecStart").len();
+    let stops = s.commands("ExecStop").len();
+    let oneshot = s.service_type == "oneshot";
     Some(if starts == 0 && stops == 0 && !b.success_action {
         (
             Code::NoExecStart,
@@ -374,7 +386,7 @@ fn service_refusal(b: &Basics) -> Option<(Code, &'static str)> {
             Code::NoExecStart,
             "Service has no ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.",
         )
-    } else if !b.remain_after_exit && starts == 0 && !b.success_action {
+    } else if !s.remain_after_exit && starts == 0 && !b.success_action {
         (
             Code::NoExecStart,
             "Service has no ExecStart= and no SuccessAction= settings and does not have RemainAfterExit=yes set. Refusing.",
@@ -384,27 +396,29 @@ fn service_refusal(b: &Basics) -> Option<(Code, &'static str)> {
             Code::Refused,
             "Service has more than one ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.",
         )
-    } else if oneshot && matches!(b.restart.as_str(), "always" | "on-success") {
+    } else if oneshot && matches!(s.restart.as_str(), "always" | "on-success") {
         (
             Code::Refused,
             "Service has Restart= set to either always or on-success, which isn't allowed for Type=oneshot services. Refusing.",
         )
-    } else if oneshot && b.restart_force_status {
+    } else if oneshot && !s.restart_force_exit_status.is_empty() {
         (
             Code::Refused,
             "Service has RestartForceExitStatus= set, which isn't allowed for Type=oneshot services. Refusing.",
         )
-    } else if oneshot && b.exit_type == "cgroup" {
+    } else if oneshot && s.exit_type == "cgroup" {
         (
             Code::Refused,
             "Service has ExitType=cgroup set, which isn't allowed for Type=oneshot services. Refusing.",
         )
-    } else if b.service_type == "dbus" && b.bus_name.is_none() {
+    } else if s.service_type == "dbus" && s.bus_name.is_none() {
         (
             Code::Refused,
             "Service is of type D-Bus but no D-Bus service name has been specified. Refusing.",
         )
-    } else if b.pam_name.is_some() && !matches!(b.kill_mode.as_str(), "control-group" | "mixed") {
+    } else if s.exec.pam_name.is_some()
+        && !matches!(s.kill.kill_mode.as_str(), "control-group" | "mixed")
+    {
         (
             Code::Refused,
             "Service has PAM enabled. Kill mode must be set to 'control-group' or 'mixed'. Refusing.",
@@ -420,12 +434,12 @@ fn triggered_service(o: &Outcome) -> Option<UnitName> {
     if o.unit.id.unit_type() != "socket" {
         return None;
     }
-    if let Some(s) = o.basics.service.as_deref().and_then(UnitName::parse)
+    if let Some(s) = o.basics.socket.service.as_deref().and_then(UnitName::parse)
         && s.unit_type() == "service"
     {
         return Some(s);
     }
-    if o.basics.accept {
+    if o.basics.socket.accept {
         return UnitName::parse(&format!("{}@internal.service", o.unit.id.prefix()));
     }
     o.unit.id.with_type("service")

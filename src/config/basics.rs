@@ -8,59 +8,22 @@
 
 use super::deps::Dependency;
 use super::dispatch::{self, Ctx, Parsed};
-use super::exec::ExecCommand;
 use super::keys::{lookup, suggest};
 use super::listen::{Address, Listen, ListenKind};
+use super::typed::{ServiceConfig, SocketConfig};
 use crate::diagnostic::{Code, Diagnostic, Severity, Sink};
 use crate::load::host::HostInfo;
 use crate::load::paths::Scope;
 use crate::load::specifier::Specifiers;
 use crate::load::{LoadedUnit, ParsedFile};
-use crate::source::Span;
 use crate::syntax::Assignment;
 
-/// One `Listen*=` entry that survived resets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListenEntry {
-    /// The parsed address.
-    pub listen: Listen,
-    /// Where it was set.
-    pub span: Span,
-}
-
-/// What the verdicts need to know about a unit.
+/// What the verdicts need to know about a unit: the typed configuration plus the `[Unit]`
+/// settings they use.
 #[derive(Debug, Clone, Default)]
 pub struct Basics {
     /// `Description=` after expansion.
     pub description: Option<String>,
-    /// Socket: `Listen*=` entries in order.
-    pub listens: Vec<ListenEntry>,
-    /// Socket: `Accept=`.
-    pub accept: bool,
-    /// Socket: `Service=`.
-    pub service: Option<String>,
-    /// Socket: `MaxConnections=` (default 64).
-    pub max_connections: u64,
-    /// Socket: `Symlinks=`.
-    pub symlinks: Vec<String>,
-    /// `PAMName=`.
-    pub pam_name: Option<String>,
-    /// `KillMode=` (default `control-group`).
-    pub kill_mode: String,
-    /// Service: `Type=` (default `simple`).
-    pub service_type: String,
-    /// Service: `Restart=` (default `no`).
-    pub restart: String,
-    /// Service: `RemainAfterExit=`.
-    pub remain_after_exit: bool,
-    /// Service: `RestartForceExitStatus=` set.
-    pub restart_force_status: bool,
-    /// Service: `ExitType=` (default `main`).
-    pub exit_type: String,
-    /// Service: `BusName=`.
-    pub bus_name: Option<String>,
-    /// Exec command lists by key (`ExecStart`, `ExecStartPre`, …), after resets.
-    pub exec: Vec<(String, Vec<ExecCommand>)>,
     /// `SuccessAction=` other than `none`.
     pub success_action: bool,
     /// Explicit dependencies from `[Unit]`, in file order.
@@ -70,24 +33,10 @@ pub struct Basics {
     /// The fragment line of a fatal value: the unit is refused (`bad-setting`) and systemd read
     /// nothing after it (no later lines, no drop-ins).
     pub fatal: Option<u32>,
-}
-
-impl Basics {
-    /// The commands of one `Exec*=` key.
-    pub fn commands(&self, key: &str) -> &[ExecCommand] {
-        self.exec
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or(&[], |(_, c)| c.as_slice())
-    }
-
-    fn commands_mut(&mut self, key: &str) -> &mut Vec<ExecCommand> {
-        if let Some(i) = self.exec.iter().position(|(k, _)| k == key) {
-            return &mut self.exec[i].1;
-        }
-        self.exec.push((key.to_owned(), Vec::new()));
-        &mut self.exec.last_mut().expect("just pushed").1
-    }
+    /// `[Socket]` settings (defaults when the unit is not a socket).
+    pub socket: SocketConfig,
+    /// `[Service]` settings (defaults when the unit is not a service).
+    pub service: ServiceConfig,
 }
 
 /// Walks every assignment of `unit` in order, pushing systemd's warnings (and the fatal error,
@@ -101,11 +50,6 @@ pub fn interpret(
 ) -> Basics {
     let mut b = Basics {
         default_dependencies: true,
-        max_connections: 64,
-        kill_mode: "control-group".to_owned(),
-        service_type: "simple".to_owned(),
-        restart: "no".to_owned(),
-        exit_type: "main".to_owned(),
         ..Basics::default()
     };
     let ctx = Ctx {
@@ -171,7 +115,7 @@ pub fn interpret(
                 break;
             }
             if let Some(v) = checked.value {
-                apply(&mut b, section, &a.key, v, a.value.span());
+                apply(&mut b, section, &a.key, v);
             }
         }
     }
@@ -206,38 +150,14 @@ fn warn_unknown(
     sink.push(d);
 }
 
-fn apply(b: &mut Basics, section: &str, key: &str, v: Parsed, span: Span) {
+fn apply(b: &mut Basics, section: &str, key: &str, v: Parsed) {
     match (section, key, v) {
         ("Unit", "Description", Parsed::Str(s)) => b.description = Some(s),
-        ("Socket", k, Parsed::Reset) if k.starts_with("Listen") => b.listens.clear(),
-        ("Socket", k, Parsed::Listen(l)) if k.starts_with("Listen") => {
-            b.listens.push(ListenEntry { listen: *l, span });
-        }
-        ("Socket", "Accept", Parsed::Bool(v)) => b.accept = v,
-        ("Socket", "Service", Parsed::Str(s)) => b.service = Some(s),
-        ("Socket", "MaxConnections", Parsed::Unsigned(n)) => b.max_connections = n,
-        ("Socket", "Symlinks", Parsed::Reset) => b.symlinks.clear(),
-        ("Socket", "Symlinks", Parsed::List(l)) => b.symlinks.extend(l),
-        (_, "PAMName", Parsed::Str(s)) => b.pam_name = (!s.is_empty()).then_some(s),
-        (_, "KillMode", Parsed::Str(s)) => b.kill_mode = s,
-        ("Service", "Type", Parsed::Str(s)) => b.service_type = s,
-        ("Service", "Restart", Parsed::Str(s)) => b.restart = s,
-        ("Service", "RemainAfterExit", Parsed::Bool(v)) => b.remain_after_exit = v,
-        ("Service", "RestartForceExitStatus", Parsed::Str(s)) => {
-            b.restart_force_status = !s.is_empty()
-        }
-        ("Service", "ExitType", Parsed::Str(s)) => b.exit_type = s,
-        ("Service", "BusName", Parsed::Str(s)) => b.bus_name = (!s.is_empty()).then_some(s),
-        (_, k, Parsed::Exec(e)) => {
-            let list = b.commands_mut(k);
-            if e.reset {
-                list.clear();
-            }
-            list.extend(e.commands);
-        }
         ("Unit", "SuccessAction", Parsed::Str(s)) => b.success_action = s != "none",
         ("Unit", "DefaultDependencies", Parsed::Bool(v)) => b.default_dependencies = v,
         ("Unit", _, Parsed::Deps(d)) => b.deps.extend(d),
+        ("Socket", k, v) => b.socket.set(k, v),
+        ("Service", k, v) => b.service.set(k, v),
         _ => {}
     }
 }
@@ -249,10 +169,10 @@ pub fn can_accept(l: &Listen) -> bool {
 }
 
 /// systemd's `socket_find_symlink_target()`: the one file-system node among the ports.
-pub fn symlink_target(listens: &[ListenEntry]) -> Option<&str> {
+pub fn symlink_target(listens: &[Listen]) -> Option<&str> {
     let mut found = None;
     for l in listens {
-        let path = match (&l.listen.kind, &l.listen.address) {
+        let path = match (&l.kind, &l.address) {
             (ListenKind::Fifo, Address::Path(p)) => Some(p.as_str()),
             (
                 ListenKind::Stream | ListenKind::Datagram | ListenKind::SequentialPacket,

@@ -51,6 +51,8 @@ pub enum Parsed {
     Deps(Vec<Dependency>),
     /// A list of strings.
     List(Vec<String>),
+    /// A soft and a hard limit.
+    Pair(u64, u64),
 }
 
 /// The outcome of checking one value.
@@ -309,8 +311,8 @@ pub fn check(parser: &str, ltype: &str, key: &str, raw: &str, ctx: &Ctx<'_>) -> 
                 Err(e) => Checked::from(Err(e)),
             }
         }
-        "config_parse_rlimit" => map(value::parse_rlimit(key, raw), |(soft, _)| {
-            Parsed::Unsigned(soft)
+        "config_parse_rlimit" => map(value::parse_rlimit(key, raw), |(soft, hard)| {
+            Parsed::Pair(soft, hard)
         }),
         "config_parse_set_status" => set_status(key, raw),
         "config_parse_exec_input" => map(value::parse_exec_input(raw), |_| {
@@ -646,7 +648,10 @@ fn working_directory(key: &str, raw: &str, ctx: &Ctx<'_>) -> Checked {
         fatal: !missing_ok,
         ..PathCheck::default()
     };
-    map(value::path_check(key, &k, check), Parsed::Str)
+    let dash = if missing_ok { "-" } else { "" };
+    map(value::path_check(key, &k, check), |p| {
+        Parsed::Str(format!("{dash}{p}"))
+    })
 }
 
 fn pid_file(key: &str, raw: &str, ctx: &Ctx<'_>) -> Checked {

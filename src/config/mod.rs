@@ -16,9 +16,11 @@ mod error;
 pub mod exec;
 mod keys;
 pub mod listen;
+pub mod typed;
 pub mod value;
 
-pub use basics::{Basics, ListenEntry, can_accept, interpret, symlink_target};
+pub use basics::{Basics, can_accept, interpret, symlink_target};
 pub use directive_table::DIRECTIVE_TABLE;
 pub use error::ValueError;
 pub use keys::{is_known, lookup, suggest};
+pub use typed::{ExecContext, KillContext, ServiceConfig, SocketConfig};
