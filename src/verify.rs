@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use crate::config::deps::{DepKind, Dependency, default_deps, resolve_template};
+use crate::config::exec::ExecCommand;
 use crate::config::{self, Basics};
 use crate::diagnostic::{Code, Diagnostic, Severity, Sink};
 use crate::load::name::UnitName;
@@ -31,11 +32,32 @@ struct Outcome {
     unit: LoadedUnit,
     basics: Basics,
     bad_setting: bool,
-    /// Every dependency: explicit, from directories, default and implicit.
+    /// Explicit, directory and implicit dependencies (the default ones are the same for
+    /// every unit of a type and are added by [`Outcome::all_deps`]).
     deps: Vec<Dependency>,
+    /// Whether `DefaultDependencies=` is on.
+    default_dependencies: bool,
+    /// For a socket: the service it triggers.
+    triggered: Option<UnitName>,
+    /// The first command of each `Exec*=` list, in systemd's order: what the executable
+    /// check looks at. Kept so the typed configuration can be freed after loading.
+    exec_first: Vec<ExecCommand>,
 }
 
 impl Outcome {
+    /// Every dependency, default ones included.
+    fn all_deps(&self, scope: crate::load::paths::Scope) -> Vec<Dependency> {
+        let mut deps = self.deps.clone();
+        if self.default_dependencies {
+            for (kind, target) in default_deps(self.unit.id.unit_type(), scope) {
+                if let Some(name) = UnitName::parse(target).filter(|n| *n != self.unit.id) {
+                    deps.push(Dependency { kind, name });
+                }
+            }
+        }
+        deps
+    }
+
     fn is_loaded(&self) -> bool {
         self.unit.state == LoadState::Loaded && !self.bad_setting
     }
@@ -113,7 +135,8 @@ impl<'a> Verifier<'a> {
         let mut seen = HashSet::new();
         let mut stack: Vec<&Outcome> = vec![root];
         while let Some(o) = stack.pop() {
-            for dep in o.deps.iter().filter(|d| d.kind.is_required()).rev() {
+            let deps = o.all_deps(self.loader.scope);
+            for dep in deps.iter().filter(|d| d.kind.is_required()).rev() {
                 if !needs_fragment(&dep.name) || !seen.insert(dep.name.as_str().to_owned()) {
                     continue;
                 }
@@ -137,42 +160,8 @@ impl<'a> Verifier<'a> {
     /// systemd's `verify_executables()`: the first command of every `Exec*=` list (unless it
     /// has the `-` prefix) must be an executable file. True when all are.
     fn verify_executables(&self, o: &Outcome, sink: &mut dyn Sink) -> bool {
-        let keys: &[&str] = match o.unit.id.unit_type() {
-            "service" => &[
-                "ExecCondition",
-                "ExecStartPre",
-                "ExecStart",
-                "ExecStartPost",
-                "ExecReload",
-                "ExecStop",
-                "ExecStopPost",
-            ],
-            "socket" => &[
-                "ExecStartPre",
-                "ExecStartPost",
-                "ExecStopPre",
-                "ExecStopPost",
-            ],
-            _ => &[],
-        };
         let mut ok = true;
-        for key in keys {
-            let commands = match o.unit.id.unit_type() {
-                "socket" => match *key {
-                    "ExecStartPre" => &o.basics.socket.exec_start_pre,
-                    "ExecStartPost" => &o.basics.socket.exec_start_post,
-                    "ExecStopPre" => &o.basics.socket.exec_stop_pre,
-                    _ => &o.basics.socket.exec_stop_post,
-                }
-                .as_slice(),
-                _ => o.basics.service.commands(key),
-            };
-            let Some(first) = commands.first() else {
-                continue;
-            };
-            if first.flags.ignore_failure {
-                continue;
-            }
+        for first in o.exec_first.iter().filter(|c| !c.flags.ignore_failure) {
             let root = self.loader.search.root.as_deref();
             if let Err(errno) = crate::load::executable::find_executable(&first.path, root) {
                 let msg = format!("Command {} is not executable: {}", first.path, errno.desc());
@@ -186,7 +175,7 @@ impl<'a> Verifier<'a> {
 
     /// systemd's `verify_socket()`: the triggered service must load. True when fine.
     fn verify_socket(&mut self, socket: &Outcome, sink: &mut dyn Sink) -> bool {
-        let Some(service) = triggered_service(socket) else {
+        let Some(service) = socket.triggered.clone() else {
             return true;
         };
         let loaded = self.load_closure(&service, sink).is_loaded();
@@ -208,13 +197,8 @@ impl<'a> Verifier<'a> {
             }
             let outcome = self.load_one(&next, sink);
             if outcome.unit.state == LoadState::Loaded {
-                queue.extend(
-                    outcome
-                        .deps
-                        .iter()
-                        .map(|d| d.name.clone())
-                        .filter(needs_fragment),
-                );
+                let deps = outcome.all_deps(self.loader.scope);
+                queue.extend(deps.into_iter().map(|d| d.name).filter(needs_fragment));
             }
         }
         Rc::clone(&self.cache[name.as_str()])
@@ -247,12 +231,22 @@ impl<'a> Verifier<'a> {
             basics,
             bad_setting: false,
             deps: Vec::new(),
+            triggered: None,
+            exec_first: Vec::new(),
+            default_dependencies: false,
         };
         if outcome.unit.state == LoadState::Loaded {
             outcome.bad_setting = outcome.basics.fatal.is_some() || refusal(&outcome, &mut local);
-            outcome.deps = all_deps(&outcome, self.loader);
-            outcome.basics.deps = Vec::new();
+            outcome.triggered = triggered_service(&outcome);
+            outcome.deps = own_deps(&outcome);
+            outcome.default_dependencies = outcome.basics.default_dependencies;
+            outcome.exec_first = first_commands(&outcome.basics);
         }
+        // Everything verification needs from the typed configuration has been derived; free
+        // it (and the explicit dependency list, now part of `deps`) to keep memory flat.
+        outcome.basics.deps = Vec::new();
+        outcome.basics.socket = None;
+        outcome.basics.service = None;
         emit_in_file_order(&outcome.unit, local, sink);
         // Verification needs only the interpreted settings from here on; the parsed files
         // (and their sources, unless a diagnostic holds one) are freed, which keeps memory
@@ -267,8 +261,8 @@ impl<'a> Verifier<'a> {
     }
 }
 
-/// Explicit, directory, implicit and default dependencies of a loaded unit.
-fn all_deps(o: &Outcome, loader: &Loader) -> Vec<Dependency> {
+/// Explicit, directory and implicit dependencies of a loaded unit.
+fn own_deps(o: &Outcome) -> Vec<Dependency> {
     let id = &o.unit.id;
     let mut deps = o.basics.deps.clone();
     let from_dirs = [
@@ -282,7 +276,7 @@ fn all_deps(o: &Outcome, loader: &Loader) -> Vec<Dependency> {
             }
         }
     }
-    if let Some(service) = triggered_service(o) {
+    if let Some(service) = o.triggered.clone() {
         deps.push(Dependency {
             kind: DepKind::Before,
             name: service.clone(),
@@ -292,14 +286,8 @@ fn all_deps(o: &Outcome, loader: &Loader) -> Vec<Dependency> {
             name: service,
         });
     }
-    if o.basics.default_dependencies {
-        for (kind, target) in default_deps(id.unit_type(), loader.scope) {
-            if let Some(name) = UnitName::parse(target) {
-                deps.push(Dependency { kind, name });
-            }
-        }
-    }
     deps.retain(|d| d.name != *id);
+    deps.shrink_to_fit();
     deps
 }
 
@@ -337,7 +325,7 @@ fn refusal(o: &Outcome, sink: &mut dyn Sink) -> bool {
 }
 
 fn socket_refusal(b: &Basics) -> Option<(Code, &'static str)> {
-    let s = &b.socket;
+    let s = b.socket.as_deref()?;
     let accept_ok = s.listens.iter().all(config::can_accept);
     Some(if s.listens.is_empty() {
         (
@@ -372,7 +360,7 @@ fn socket_refusal(b: &Basics) -> Option<(Code, &'static str)> {
 }
 
 fn service_refusal(b: &Basics) -> Option<(Code, &'static str)> {
-    let s = &b.service;
+    let s = b.service.as_deref()?;
     let starts = s.commands("ExecStart").len();
     let stops = s.commands("ExecStop").len();
     let oneshot = s.service_type == "oneshot";
@@ -428,18 +416,46 @@ fn service_refusal(b: &Basics) -> Option<(Code, &'static str)> {
     })
 }
 
+/// The first command of every `Exec*=` list, in systemd's `verify_executables()` order.
+fn first_commands(b: &Basics) -> Vec<ExecCommand> {
+    const SERVICE: [&str; 7] = [
+        "ExecCondition",
+        "ExecStartPre",
+        "ExecStart",
+        "ExecStartPost",
+        "ExecReload",
+        "ExecStop",
+        "ExecStopPost",
+    ];
+    let lists: Vec<&[ExecCommand]> = match (b.socket.as_deref(), b.service.as_deref()) {
+        (Some(s), _) => vec![
+            &s.exec_start_pre,
+            &s.exec_start_post,
+            &s.exec_stop_pre,
+            &s.exec_stop_post,
+        ],
+        (None, Some(s)) => SERVICE.iter().map(|k| s.commands(k)).collect(),
+        (None, None) => Vec::new(),
+    };
+    lists
+        .into_iter()
+        .filter_map(|l| l.first().cloned())
+        .collect()
+}
+
 /// The service a socket triggers: `Service=`, `PREFIX@internal.service` for `Accept=yes`, or
 /// the socket's own name with `.service` (systemd's `socket_load_service_unit(s, -1)`).
 fn triggered_service(o: &Outcome) -> Option<UnitName> {
     if o.unit.id.unit_type() != "socket" {
         return None;
     }
-    if let Some(s) = o.basics.socket.service.as_deref().and_then(UnitName::parse)
+    let socket = o.basics.socket.as_deref()?;
+    if let Some(s) = socket.service.as_deref().and_then(UnitName::parse)
         && s.unit_type() == "service"
     {
         return Some(s);
     }
-    if o.basics.socket.accept {
+    if socket.accept {
         return UnitName::parse(&format!("{}@internal.service", o.unit.id.prefix()));
     }
     o.unit.id.with_type("service")

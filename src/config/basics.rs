@@ -33,10 +33,10 @@ pub struct Basics {
     /// The fragment line of a fatal value: the unit is refused (`bad-setting`) and systemd read
     /// nothing after it (no later lines, no drop-ins).
     pub fatal: Option<u32>,
-    /// `[Socket]` settings (defaults when the unit is not a socket).
-    pub socket: SocketConfig,
-    /// `[Service]` settings (defaults when the unit is not a service).
-    pub service: ServiceConfig,
+    /// `[Socket]` settings, for a socket unit.
+    pub socket: Option<Box<SocketConfig>>,
+    /// `[Service]` settings, for a service unit.
+    pub service: Option<Box<ServiceConfig>>,
 }
 
 /// Walks every assignment of `unit` in order, pushing systemd's warnings (and the fatal error,
@@ -52,6 +52,11 @@ pub fn interpret(
         default_dependencies: true,
         ..Basics::default()
     };
+    match unit.id.unit_type() {
+        "socket" => b.socket = Some(Box::default()),
+        "service" => b.service = Some(Box::default()),
+        _ => {}
+    }
     let ctx = Ctx {
         spec,
         host,
@@ -156,8 +161,16 @@ fn apply(b: &mut Basics, section: &str, key: &str, v: Parsed) {
         ("Unit", "SuccessAction", Parsed::Str(s)) => b.success_action = s != "none",
         ("Unit", "DefaultDependencies", Parsed::Bool(v)) => b.default_dependencies = v,
         ("Unit", _, Parsed::Deps(d)) => b.deps.extend(d),
-        ("Socket", k, v) => b.socket.set(k, v),
-        ("Service", k, v) => b.service.set(k, v),
+        ("Socket", k, v) => {
+            if let Some(s) = &mut b.socket {
+                s.set(k, v);
+            }
+        }
+        ("Service", k, v) => {
+            if let Some(s) = &mut b.service {
+                s.set(k, v);
+            }
+        }
         _ => {}
     }
 }

@@ -23,9 +23,9 @@ pub struct NameMap {
     aliases: HashMap<String, Vec<String>>,
     /// Problems found while scanning (unreadable dirs, bad alias symlinks): (path, message).
     pub problems: Vec<(PathBuf, String)>,
-    /// Every entry of every search directory (systemd's `unit_path_cache`): drop-in and
-    /// dependency directories are only probed when listed here, which saves thousands of
-    /// failing `stat()` calls per run.
+    /// Every `*.d`, `*.wants`, `*.requires`, `*.upholds` entry of every search directory (the
+    /// part of systemd's `unit_path_cache` that matters): drop-in and dependency directories
+    /// are only probed when listed here, which saves thousands of failing `stat()` calls.
     pub entries: HashSet<PathBuf>,
     /// File names of those entries, for a cheap first test before building paths.
     pub entry_names: HashSet<String>,
@@ -64,14 +64,20 @@ impl NameMap {
                     continue;
                 }
             };
-            let mut names: Vec<_> = entries.flatten().collect();
-            names.sort_by_key(|e| e.file_name());
+            // Names are unique within one directory and the first directory wins across them,
+            // so the order of entries inside a directory does not matter.
+            let names = entries.flatten();
             for entry in names {
-                map.entries.insert(entry.path());
+                // Only drop-in and dependency directories are ever probed through the cache.
                 if let Some(n) = entry.file_name().to_str()
-                    && !map.entry_names.contains(n)
+                    && [".d", ".wants", ".requires", ".upholds"]
+                        .iter()
+                        .any(|s| n.ends_with(s))
                 {
-                    map.entry_names.insert(n.to_owned());
+                    map.entries.insert(entry.path());
+                    if !map.entry_names.contains(n) {
+                        map.entry_names.insert(n.to_owned());
+                    }
                 }
                 let Some(fname) = entry.file_name().to_str().map(str::to_owned) else {
                     continue;
