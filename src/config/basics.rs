@@ -86,7 +86,8 @@ pub fn interpret(
                     .map_or(a.value.span(), |r| a.value.span_of(r));
                 let mut d = Diagnostic::new(code_for(parser, w), Severity::Warning, &w.message)
                     .at(&file.source, Some(a.line), span)
-                    .in_unit(unit.id.as_str());
+                    .in_unit(unit.id.as_str())
+                    .with_label(format!("systemd ignores this {}= setting", a.key));
                 if let Some(h) = &w.help {
                     d = d.with_help(h);
                 }
