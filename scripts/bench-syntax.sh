@@ -16,8 +16,9 @@ cargo bench --bench syntax -- "$@" 2>&1 | tee "$log" >&2
 # (the name and "time:" may share a line when the name is short). The middle figure is the
 # estimate.
 awk '
-    /^syntax\// { name = $1 }
-    /thrpt:/ {
+    /^syntax\// { name = $1; seen = 0 }
+    /thrpt:/ && !seen && !/%/ {
+        seen = 1
         gsub(/[\[\]]/, "")
         for (i = 1; i <= NF; i++) if ($i == "thrpt:") { v = $(i + 3); u = $(i + 4) }
         f = (u == "GiB/s") ? 1024 : (u == "KiB/s") ? 1 / 1024 : (u == "B/s") ? 1 / 1048576 : 1
