@@ -34,7 +34,7 @@ fn socket_defaults_match_systemd() {
     std::fs::write(dir.path().join("d.socket"), "[Socket]\nListenStream=80\n").unwrap();
     let (b, diags) = interpret(dir.path(), "d.socket");
     assert!(diags.is_empty(), "{diags:?}");
-    let s = &b.socket;
+    let s = b.socket.as_deref().unwrap();
     assert_eq!(
         (s.backlog, s.socket_mode, s.directory_mode),
         (2_147_483_647, 0o666, 0o755)
@@ -79,7 +79,7 @@ fn socket_values_resets_and_specifiers() {
         ["Failed to parse unsigned value, ignoring: abc"],
         "{diags:?}"
     );
-    let s = &b.socket;
+    let s = b.socket.as_deref().unwrap();
     assert_eq!(
         s.listens.len(),
         2,
@@ -125,7 +125,7 @@ fn service_values() {
     .unwrap();
     let (b, diags) = interpret(dir.path(), "s.service");
     assert!(diags.is_empty(), "{diags:?}");
-    let s = &b.service;
+    let s = b.service.as_deref().unwrap();
     assert_eq!(
         (s.service_type.as_str(), s.restart.as_str()),
         ("notify", "on-failure")

@@ -17,6 +17,28 @@ fn warn(msg: String) -> Checked {
     }
 }
 
+/// Expands specifiers, or returns systemd's warning for the value. systemd words it two ways:
+/// with the value in quotes (`quoted`) or bare, depending on the parser.
+fn expand_or_warn(
+    ctx: &Ctx<'_>,
+    raw: &str,
+    table: Table,
+    max: usize,
+    quoted: bool,
+) -> Result<String, Box<Checked>> {
+    ctx.spec.expand(raw, table, max).map_err(|e| {
+        let shown = if quoted {
+            format!("'{raw}'")
+        } else {
+            raw.to_owned()
+        };
+        Box::new(warn(format!(
+            "Failed to resolve unit specifiers in {shown}, ignoring: {}",
+            e.strerror()
+        )))
+    })
+}
+
 /// `config_parse_exec_nice`: an integer from -20 to 19.
 pub fn nice(raw: &str) -> Checked {
     if raw.is_empty() {
@@ -118,14 +140,9 @@ pub fn memory_limit(key: &str, raw: &str) -> Checked {
 
 /// `config_parse_unit_slice`: a valid slice unit name.
 pub fn slice(raw: &str, ctx: &Ctx<'_>) -> Checked {
-    let k = match ctx.spec.expand(raw, Table::Name, usize::MAX) {
-        Ok(k) => k,
-        Err(e) => {
-            return warn(format!(
-                "Failed to resolve unit specifiers in {raw}, ignoring: {}",
-                e.strerror()
-            ));
-        }
+    let k = match expand_or_warn(ctx, raw, Table::Name, usize::MAX, false) {
+        Ok(v) => v,
+        Err(c) => return *c,
     };
     let Some(name) = crate::load::name::UnitName::parse(&k) else {
         return warn(format!(
@@ -152,14 +169,9 @@ pub fn condition_path(key: &str, raw: &str, ctx: &Ctx<'_>) -> Checked {
             rest = r.trim_start_matches([' ', '\t', '\n', '\r']);
         }
     }
-    let p = match ctx.spec.expand(rest, Table::Full, PATH_MAX) {
-        Ok(p) => p,
-        Err(e) => {
-            return warn(format!(
-                "Failed to resolve unit specifiers in {rest}, ignoring: {}",
-                e.strerror()
-            ));
-        }
+    let p = match expand_or_warn(ctx, rest, Table::Full, PATH_MAX, false) {
+        Ok(v) => v,
+        Err(c) => return *c,
     };
     let check = PathCheck {
         absolute: true,
@@ -205,14 +217,9 @@ pub fn env_file(key: &str, raw: &str, ctx: &Ctx<'_>) -> Checked {
     if raw.is_empty() {
         return Checked::ok(Parsed::Reset);
     }
-    let n = match ctx.spec.expand(raw, Table::Full, PATH_MAX) {
-        Ok(n) => n,
-        Err(e) => {
-            return warn(format!(
-                "Failed to resolve unit specifiers in '{raw}', ignoring: {}",
-                e.strerror()
-            ));
-        }
+    let n = match expand_or_warn(ctx, raw, Table::Full, PATH_MAX, true) {
+        Ok(v) => v,
+        Err(c) => return *c,
     };
     let path = n.strip_prefix('-').unwrap_or(&n);
     let check = PathCheck {
@@ -224,14 +231,9 @@ pub fn env_file(key: &str, raw: &str, ctx: &Ctx<'_>) -> Checked {
 
 /// `config_parse_bus_name`: a well-known D-Bus name.
 pub fn bus_name(raw: &str, ctx: &Ctx<'_>) -> Checked {
-    let k = match ctx.spec.expand(raw, Table::Full, usize::MAX) {
-        Ok(k) => k,
-        Err(e) => {
-            return warn(format!(
-                "Failed to resolve unit specifiers in {raw}, ignoring: {}",
-                e.strerror()
-            ));
-        }
+    let k = match expand_or_warn(ctx, raw, Table::Full, usize::MAX, false) {
+        Ok(v) => v,
+        Err(c) => return *c,
     };
     if !service_name_is_valid(&k) {
         return warn(format!("Invalid bus name, ignoring: {k}"));
