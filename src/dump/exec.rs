@@ -363,11 +363,8 @@ pub fn exec_context_lines(
     let io_prio = x.int("IOSchedulingPriority");
     if io_class.is_some() || io_prio.is_some() {
         let class = io_class.unwrap_or_else(|| "best-effort".into());
-        let data = if class == "idle" {
-            io_prio.unwrap_or(7)
-        } else {
-            io_prio.unwrap_or(4)
-        };
+        // The data part keeps its default (4) when only the class is set, even for `idle`.
+        let data = io_prio.unwrap_or(4);
         o.kv("IOSchedulingClass", &class);
         o.kv("IOPriority", data);
     }
