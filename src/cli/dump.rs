@@ -2,13 +2,15 @@
 //! prints it at debug level. The type block (`Socket State:` … / `Service State:` …) is
 //! complete up to the cgroup context; the `-> Unit NAME:` header carries the description,
 //! instance, load and active state, fragment and drop-in paths (dependencies are not listed yet).
+//! As in systemd, a unit that is not loaded (not found, masked, error, bad setting) gets no
+//! type block; its header says why, and the exit status is 1.
 
 use std::process::ExitCode;
 
 use super::args::DumpArgs;
 use super::{Target, build_loader, output, resolve_targets};
 use crate::config;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::dump::{self, DumpOptions, Extras};
 use crate::load::name::UnitName;
 use crate::load::{LoadState, Loader};
@@ -23,8 +25,10 @@ pub struct DumpedUnit {
     pub header: Vec<String>,
     /// The type block (prefix `\t\t`), empty when the unit has no fragment to read.
     pub block: Vec<String>,
-    /// False when the unit is not found, masked, unreadable or has a fatal setting.
+    /// False when the unit is not found, masked, unreadable or has a bad setting.
     pub loaded: bool,
+    /// Whether `verify` refuses it (also when its triggered service does not load).
+    pub refused: bool,
 }
 
 /// The loader and unit names for dump arguments (files, directories, names), as `verify`
@@ -69,8 +73,16 @@ pub fn dump_unit(loader: &Loader, name: &UnitName, diags: &mut Vec<Diagnostic>) 
         ..DumpOptions::default()
     };
     let id = unit.id.as_str().to_owned();
+    // socket_verify()/service_verify() refusals also make the load state bad-setting.
+    let mut verifier = Verifier::new(loader);
+    verifier.exec_check = false;
+    let mut vdiags = Vec::new();
+    let verdict = verifier.verify(name, &mut vdiags);
+    let refused_at_load = vdiags
+        .iter()
+        .any(|d| d.code == Code::BadSetting && d.unit.as_deref() == Some(id.as_str()));
     let state = match unit.state {
-        LoadState::Loaded if basics.fatal.is_some() => "bad-setting",
+        LoadState::Loaded if basics.fatal.is_some() || refused_at_load => "bad-setting",
         LoadState::Loaded => "loaded",
         LoadState::NotFound => "not-found",
         LoadState::Masked => "masked",
@@ -94,7 +106,8 @@ pub fn dump_unit(loader: &Loader, name: &UnitName, diags: &mut Vec<Diagnostic>) 
     for p in &unit.dropin_paths {
         header.push(format!("{f}DropIn Path: {}", p.display()));
     }
-    let block = if unit.state == LoadState::Loaded {
+    // systemd dumps the type block only for loaded units.
+    let block = if state == "loaded" {
         match unit.id.unit_type() {
             "socket" => dump::socket_block(&basics.socket, &id, &extras, &opts),
             "service" => dump::service_block(&basics.service, &id, &extras, &opts),
@@ -108,6 +121,7 @@ pub fn dump_unit(loader: &Loader, name: &UnitName, diags: &mut Vec<Diagnostic>) 
         header,
         block,
         loaded: state == "loaded",
+        refused: verdict.refused,
     }
 }
 
@@ -120,12 +134,7 @@ pub(super) fn run(args: &DumpArgs) -> ExitCode {
     for name in &names {
         let mut local = Vec::new();
         let d = dump_unit(&loader, name, &mut local);
-        // Refusals (socket_verify/service_verify, the triggered service) as verify sees them.
-        let mut verifier = Verifier::new(&loader);
-        verifier.exec_check = false;
-        let mut ignored = Vec::new();
-        let refused = verifier.verify(name, &mut ignored).refused;
-        failed |= !d.loaded || refused;
+        failed |= !d.loaded || d.refused;
         if !args.type_only {
             text.push_str(&dump::to_text(&d.header));
         }
