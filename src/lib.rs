@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod dump;
 pub mod load;
 pub mod source;
 pub mod syntax;

@@ -18,6 +18,27 @@ pub struct Cli {
 pub enum Command {
     /// Load units as systemd 252 does and report what `systemd-analyze verify` would.
     Verify(VerifyArgs),
+    /// Print systemd 252's unit dump (`socket_dump`/`service_dump`) of each unit.
+    Dump(DumpArgs),
+}
+
+/// Arguments of `sockunit dump`.
+#[derive(Debug, clap::Args)]
+pub struct DumpArgs {
+    /// Look every search path up under this directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Use the user manager's search path.
+    #[arg(long)]
+    pub user: bool,
+    /// Print only the type block (`Socket State:` … / `Service State:` …), without the
+    /// `-> Unit NAME:` header block.
+    #[arg(long)]
+    pub type_only: bool,
+
+    /// Unit files, directories (walked for *.socket and *.service) or unit names.
+    #[arg(required = true, value_name = "PATH|UNIT")]
+    pub units: Vec<String>,
 }
 
 /// Arguments of `sockunit verify`.

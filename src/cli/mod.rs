@@ -5,6 +5,7 @@
 //! any warning), 2 for usage errors (clap's own).
 
 mod args;
+mod dump;
 mod output;
 mod sarif;
 
@@ -19,13 +20,15 @@ use crate::load::name::{NameKind, UnitName};
 use crate::load::paths::{Environment, Scope, SearchPath};
 use crate::verify::Verifier;
 
-pub use args::{Cli, Command, Format, VerifyArgs};
+pub use args::{Cli, Command, DumpArgs, Format, VerifyArgs};
+pub use dump::{dump_unit, loader_for};
 
 /// Parses the process arguments and runs the command.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Verify(args) => verify(&args),
+        Command::Dump(args) => dump::run(&args),
     }
 }
 
@@ -41,32 +44,7 @@ fn verify(args: &VerifyArgs) -> ExitCode {
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut failed = false;
     let targets = resolve_targets(&args.units, &mut diags, &mut failed);
-    let env = Environment::from_process();
-    let scope = if args.user {
-        Scope::User
-    } else {
-        Scope::System
-    };
-    let mut search = SearchPath::new(scope, args.root.as_deref(), &env);
-    let mut front: Vec<PathBuf> = Vec::new();
-    for t in &targets {
-        if let Target::File(path, _) = t
-            && let Some(dir) = path.parent()
-            && !front.iter().any(|f| f == dir)
-        {
-            front.push(dir.to_path_buf());
-        }
-    }
-    search.prepend(&front);
-    let loader = Loader::new(search, scope, &env);
-    for (path, message) in loader.scan_problems() {
-        let msg = format!("{}: {message}", path.display());
-        diags.push(Diagnostic::new(
-            Code::UnreadableFile,
-            Severity::Warning,
-            msg,
-        ));
-    }
+    let loader = build_loader(&targets, args.root.as_deref(), args.user, &mut diags);
     let mut verifier = Verifier::new(&loader);
     verifier.exec_check = !args.no_exec_check;
 
@@ -85,6 +63,39 @@ fn verify(args: &VerifyArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The loader verify and dump use: the search path for the scope (under `root`), with the
+/// directories of named files in front, as `systemd-analyze verify` does.
+fn build_loader(
+    targets: &[Target],
+    root: Option<&Path>,
+    user: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Loader {
+    let env = Environment::from_process();
+    let scope = if user { Scope::User } else { Scope::System };
+    let mut search = SearchPath::new(scope, root, &env);
+    let mut front: Vec<PathBuf> = Vec::new();
+    for t in targets {
+        if let Target::File(path, _) = t
+            && let Some(dir) = path.parent()
+            && !front.iter().any(|f| f == dir)
+        {
+            front.push(dir.to_path_buf());
+        }
+    }
+    search.prepend(&front);
+    let loader = Loader::new(search, scope, &env);
+    for (path, message) in loader.scan_problems() {
+        let msg = format!("{}: {message}", path.display());
+        diags.push(Diagnostic::new(
+            Code::UnreadableFile,
+            Severity::Warning,
+            msg,
+        ));
+    }
+    loader
 }
 
 /// Sorts arguments into files (walking directories) and unit names.

@@ -1,0 +1,158 @@
+//! `sockunit dump`: systemd 252's `unit_dump` for each unit, as `systemd-analyze verify`
+//! prints it at debug level. The type block (`Socket State:` … / `Service State:` …) is
+//! complete up to the cgroup context; the `-> Unit NAME:` header carries the description,
+//! instance, load and active state, fragment and drop-in paths (dependencies are not listed yet).
+//! As in systemd, a unit that is not loaded (not found, masked, error, bad setting) gets no
+//! type block; its header says why, and the exit status is 1.
+
+use std::process::ExitCode;
+
+use super::args::DumpArgs;
+use super::{Target, build_loader, output, resolve_targets};
+use crate::config;
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::dump::{self, DumpOptions, Extras};
+use crate::load::name::UnitName;
+use crate::load::{LoadState, Loader};
+use crate::verify::Verifier;
+
+/// A unit's dump and whether it loaded.
+#[derive(Debug, Clone)]
+pub struct DumpedUnit {
+    /// The unit id.
+    pub id: String,
+    /// The `-> Unit NAME:` header block (prefix `\t`, fields `\t\t`).
+    pub header: Vec<String>,
+    /// The type block (prefix `\t\t`), empty when the unit has no fragment to read.
+    pub block: Vec<String>,
+    /// False when the unit is not found, masked, unreadable or has a bad setting.
+    pub loaded: bool,
+    /// Whether `verify` refuses it (also when its triggered service does not load).
+    pub refused: bool,
+}
+
+/// The loader and unit names for dump arguments (files, directories, names), as `verify`
+/// resolves them; diagnostics for arguments that name nothing go to `diags`.
+pub fn loader_for(
+    units: &[String],
+    root: Option<&std::path::Path>,
+    user: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> (Loader, Vec<UnitName>, bool) {
+    let mut failed = false;
+    let targets = resolve_targets(units, diags, &mut failed);
+    let loader = build_loader(&targets, root, user, diags);
+    let names = targets
+        .into_iter()
+        .map(|t| match t {
+            Target::File(_, n) | Target::Name(n) => n,
+        })
+        .collect();
+    (loader, names, failed)
+}
+
+/// The kernel's highest capability (`/proc/sys/kernel/cap_last_cap`), 40 if unreadable.
+fn cap_last_cap() -> u32 {
+    std::fs::read_to_string("/proc/sys/kernel/cap_last_cap")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(40)
+}
+
+/// Loads and interprets `name` and formats its dump; diagnostics go to `diags`.
+pub fn dump_unit(loader: &Loader, name: &UnitName, diags: &mut Vec<Diagnostic>) -> DumpedUnit {
+    let unit = loader.load(name, diags);
+    let spec = loader.specifiers(&unit);
+    let basics = config::interpret(&unit, &spec, &loader.host, loader.scope, diags);
+    let extras = Extras::collect(&unit, &spec, &loader.host, loader.scope);
+    let opts = DumpOptions {
+        scope: loader.scope,
+        home: Some(loader.host.home.clone()),
+        interfaces: loader.host.interfaces.clone(),
+        cap_last_cap: cap_last_cap(),
+        ..DumpOptions::default()
+    };
+    let id = unit.id.as_str().to_owned();
+    // socket_verify()/service_verify() refusals also make the load state bad-setting.
+    let mut verifier = Verifier::new(loader);
+    verifier.exec_check = false;
+    let mut vdiags = Vec::new();
+    let verdict = verifier.verify(name, &mut vdiags);
+    let refused_at_load = vdiags
+        .iter()
+        .any(|d| d.code == Code::BadSetting && d.unit.as_deref() == Some(id.as_str()));
+    let state = match unit.state {
+        LoadState::Loaded if basics.fatal.is_some() || refused_at_load => "bad-setting",
+        LoadState::Loaded => "loaded",
+        LoadState::NotFound => "not-found",
+        LoadState::Masked => "masked",
+        LoadState::Error(_) => "error",
+    };
+    let mut header = vec![format!("\t-> Unit {id}:")];
+    let f = "\t\t";
+    header.push(format!(
+        "{f}Description: {}",
+        basics.description.as_deref().unwrap_or(&id)
+    ));
+    header.push(format!(
+        "{f}Instance: {}",
+        unit.id.instance().unwrap_or("n/a")
+    ));
+    header.push(format!("{f}Unit Load State: {state}"));
+    header.push(format!("{f}Unit Active State: inactive"));
+    if let Some(p) = &unit.fragment {
+        header.push(format!("{f}Fragment Path: {}", p.display()));
+    }
+    for p in &unit.dropin_paths {
+        header.push(format!("{f}DropIn Path: {}", p.display()));
+    }
+    // systemd dumps the type block only for loaded units.
+    let block = if state == "loaded" {
+        match unit.id.unit_type() {
+            "socket" => dump::socket_block(&basics.socket, &id, &extras, &opts),
+            "service" => dump::service_block(&basics.service, &id, &extras, &opts),
+            _ => Vec::new(),
+        }
+    } else {
+        Vec::new()
+    };
+    DumpedUnit {
+        id,
+        header,
+        block,
+        loaded: state == "loaded",
+        refused: verdict.refused,
+    }
+}
+
+/// Runs `sockunit dump`.
+pub(super) fn run(args: &DumpArgs) -> ExitCode {
+    let mut diags = Vec::new();
+    let (loader, names, mut failed) =
+        loader_for(&args.units, args.root.as_deref(), args.user, &mut diags);
+    let mut text = String::new();
+    for name in &names {
+        let mut local = Vec::new();
+        let d = dump_unit(&loader, name, &mut local);
+        failed |= !d.loaded || d.refused;
+        if !args.type_only {
+            text.push_str(&dump::to_text(&d.header));
+        }
+        text.push_str(&dump::to_text(&d.block));
+        diags.extend(
+            local
+                .into_iter()
+                .filter(|d| d.severity >= Severity::Warning),
+        );
+    }
+    use std::io::Write as _;
+    // A closed pipe (e.g. `| head`) is not an error worth reporting.
+    drop(std::io::stdout().write_all(text.as_bytes()));
+    let rendered = output::render(&diags, super::Format::Short, false);
+    drop(std::io::stderr().write_all(rendered.as_bytes()));
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
