@@ -108,10 +108,10 @@ pub fn dump_unit(loader: &Loader, name: &UnitName, diags: &mut Vec<Diagnostic>) 
     }
     // systemd dumps the type block only for loaded units.
     let block = if state == "loaded" {
-        match unit.id.unit_type() {
-            "socket" => dump::socket_block(&basics.socket, &id, &extras, &opts),
-            "service" => dump::service_block(&basics.service, &id, &extras, &opts),
-            _ => Vec::new(),
+        match (basics.socket.as_deref(), basics.service.as_deref()) {
+            (Some(socket), _) => dump::socket_block(socket, &id, &extras, &opts),
+            (None, Some(service)) => dump::service_block(service, &id, &extras, &opts),
+            (None, None) => Vec::new(),
         }
     } else {
         Vec::new()
