@@ -146,7 +146,7 @@ impl miette::SourceCode for Source {
 
 /// Length of the end-of-line marker at the start of `b` (systemd's `read_line()`: a run of
 /// distinct `\n`/`\r`, optionally ended by one NUL; or a lone NUL), 0 if none.
-fn eol_len(b: &[u8]) -> usize {
+pub(crate) fn eol_len(b: &[u8]) -> usize {
     match b {
         [b'\r', b'\n', 0, ..] | [b'\n', b'\r', 0, ..] => 3,
         [b'\r', b'\n', ..] | [b'\n', b'\r', ..] | [b'\r', 0, ..] | [b'\n', 0, ..] => 2,

@@ -285,3 +285,37 @@ fn sarif_format_is_a_valid_2_1_0_log() {
         assert_eq!(rules[idx]["id"], r["ruleId"]);
     }
 }
+
+#[test]
+fn cat_prints_fragment_then_dropins_in_order_like_systemctl() {
+    let d = case("[Socket]\r\nListenStream=/run/x.sock\r\n");
+    let dropins = d.path().join("t.socket.d");
+    std::fs::create_dir(&dropins).unwrap();
+    std::fs::write(dropins.join("20-b.conf"), "[Socket]\nBacklog=2").unwrap();
+    std::fs::write(dropins.join("10-a.conf"), "[Socket]\nBacklog=1\n").unwrap();
+    std::fs::write(dropins.join("README"), "not a drop-in\n").unwrap();
+    let (code, out, _) = run(d.path(), &["cat", "t.socket", "t.service"]);
+    let p = d.path().display();
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        format!(
+            "# {p}/t.socket\n[Socket]\nListenStream=/run/x.sock\n\n\
+             # {p}/t.socket.d/10-a.conf\n[Socket]\nBacklog=1\n\n\
+             # {p}/t.socket.d/20-b.conf\n[Socket]\nBacklog=2\n\n\
+             # {p}/t.service\n[Service]\nExecStart=/bin/true\n"
+        )
+    );
+}
+
+#[test]
+fn cat_reports_masked_and_missing_units() {
+    let d = case(CLEAN);
+    std::fs::write(d.path().join("m.socket"), "").unwrap();
+    let (code, out, _) = run(d.path(), &["cat", "m.socket", "nope-xyz.socket"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "# Unit m.socket is masked.\nNo files found for nope-xyz.socket.\n"
+    );
+}

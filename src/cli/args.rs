@@ -20,6 +20,22 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Print systemd 252's unit dump (`socket_dump`/`service_dump`) of each unit.
     Dump(DumpArgs),
+    /// Print each unit's fragment and drop-ins, like `systemctl cat`.
+    Cat(CatArgs),
+}
+
+/// Arguments of `sockunit cat`.
+#[derive(Debug, clap::Args)]
+pub struct CatArgs {
+    /// Look every search path up under this directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Use the user manager's search path.
+    #[arg(long)]
+    pub user: bool,
+    /// Unit files or unit names.
+    #[arg(required = true, value_name = "PATH|UNIT")]
+    pub units: Vec<String>,
 }
 
 /// Arguments of `sockunit dump`.

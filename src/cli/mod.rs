@@ -5,6 +5,7 @@
 //! any warning), 2 for usage errors (clap's own).
 
 mod args;
+mod cat;
 mod dump;
 mod output;
 mod sarif;
@@ -20,7 +21,7 @@ use crate::load::name::{NameKind, UnitName};
 use crate::load::paths::{Environment, Scope, SearchPath};
 use crate::verify::Verifier;
 
-pub use args::{Cli, Command, DumpArgs, Format, VerifyArgs};
+pub use args::{CatArgs, Cli, Command, DumpArgs, Format, VerifyArgs};
 pub use dump::{dump_unit, loader_for};
 
 /// Parses the process arguments and runs the command.
@@ -29,6 +30,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Verify(args) => verify(&args),
         Command::Dump(args) => dump::run(&args),
+        Command::Cat(args) => cat::run(&args),
     }
 }
 
