@@ -312,10 +312,8 @@ fn cat_prints_fragment_then_dropins_in_order_like_systemctl() {
 fn cat_reports_masked_and_missing_units() {
     let d = case(CLEAN);
     std::fs::write(d.path().join("m.socket"), "").unwrap();
-    let (code, out, _) = run(d.path(), &["cat", "m.socket", "nope-xyz.socket"]);
+    let (code, out, err) = run(d.path(), &["cat", "m.socket", "nope-xyz.socket"]);
     assert_eq!(code, 1);
-    assert_eq!(
-        out,
-        "# Unit m.socket is masked.\nNo files found for nope-xyz.socket.\n"
-    );
+    assert_eq!(out, "# Unit m.socket is masked.\n");
+    assert_eq!(err, "No files found for nope-xyz.socket.\n");
 }
