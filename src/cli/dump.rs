@@ -60,7 +60,14 @@ fn cap_last_cap() -> u32 {
 }
 
 /// Loads and interprets `name` and formats its dump; diagnostics go to `diags`.
-pub fn dump_unit(loader: &Loader, name: &UnitName, diags: &mut Vec<Diagnostic>) -> DumpedUnit {
+/// `verifier` (built on the same loader, executable check off) is shared across units so the
+/// dependency closure is loaded once per run.
+pub fn dump_unit(
+    loader: &Loader,
+    verifier: &mut Verifier<'_>,
+    name: &UnitName,
+    diags: &mut Vec<Diagnostic>,
+) -> DumpedUnit {
     let unit = loader.load(name, diags);
     let spec = loader.specifiers(&unit);
     let basics = config::interpret(&unit, &spec, &loader.host, loader.scope, diags);
@@ -74,8 +81,6 @@ pub fn dump_unit(loader: &Loader, name: &UnitName, diags: &mut Vec<Diagnostic>) 
     };
     let id = unit.id.as_str().to_owned();
     // socket_verify()/service_verify() refusals also make the load state bad-setting.
-    let mut verifier = Verifier::new(loader);
-    verifier.exec_check = false;
     let mut vdiags = Vec::new();
     let verdict = verifier.verify(name, &mut vdiags);
     let refused_at_load = vdiags
@@ -130,10 +135,12 @@ pub(super) fn run(args: &DumpArgs) -> ExitCode {
     let mut diags = Vec::new();
     let (loader, names, mut failed) =
         loader_for(&args.units, args.root.as_deref(), args.user, &mut diags);
+    let mut verifier = Verifier::new(&loader);
+    verifier.exec_check = false;
     let mut text = String::new();
     for name in &names {
         let mut local = Vec::new();
-        let d = dump_unit(&loader, name, &mut local);
+        let d = dump_unit(&loader, &mut verifier, name, &mut local);
         failed |= !d.loaded || d.refused;
         if !args.type_only {
             text.push_str(&dump::to_text(&d.header));
