@@ -51,10 +51,24 @@ pub struct DumpArgs {
     /// `-> Unit NAME:` header block.
     #[arg(long)]
     pub type_only: bool,
+    /// Output format: systemd 252's dump, the 2010 seed's, or JSON with provenance.
+    #[arg(long, value_enum, default_value_t = DumpFormat::Systemd)]
+    pub format: DumpFormat,
 
     /// Unit files, directories (walked for *.socket and *.service) or unit names.
     #[arg(required = true, value_name = "PATH|UNIT")]
     pub units: Vec<String>,
+}
+
+/// How `sockunit dump` prints units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DumpFormat {
+    /// systemd 252's `unit_dump`.
+    Systemd,
+    /// The 2010 seed's `unit_dump`/`socket_dump`.
+    Seed,
+    /// The typed configuration as JSON, every value with its origin (docs/dump-json.md).
+    Json,
 }
 
 /// Arguments of `sockunit verify`.

@@ -4,10 +4,14 @@
 //! instance, load and active state, fragment and drop-in paths (dependencies are not listed yet).
 //! As in systemd, a unit that is not loaded (not found, masked, error, bad setting) gets no
 //! type block; its header says why, and the exit status is 1.
+//!
+//! `--format seed` prints the 2010 seed's dump instead ([`crate::dump::seed`]); `--format json`
+//! the typed configuration with every value's origin ([`crate::dump::json`],
+//! `docs/dump-json.md`; `--type-only` does not apply).
 
 use std::process::ExitCode;
 
-use super::args::DumpArgs;
+use super::args::{DumpArgs, DumpFormat};
 use super::{Target, build_loader, output, resolve_targets};
 use crate::config;
 use crate::diagnostic::{Code, Diagnostic, Severity};
@@ -59,26 +63,28 @@ fn cap_last_cap() -> u32 {
         .unwrap_or(40)
 }
 
-/// Loads and interprets `name` and formats its dump; diagnostics go to `diags`.
-/// `verifier` (built on the same loader, executable check off) is shared across units so the
-/// dependency closure is loaded once per run.
-pub fn dump_unit(
+/// A unit loaded and interpreted for dumping, in any format.
+struct Prepared {
+    unit: crate::load::LoadedUnit,
+    basics: config::Basics,
+    /// systemd's load state, `bad-setting` included.
+    state: &'static str,
+    /// Whether `verify` refuses it.
+    refused: bool,
+}
+
+/// Loads and interprets `name`, with its load state as systemd's dump shows it.
+/// `verifier` (on the same loader, executable check off) is shared across the units of one
+/// run, so the dependency closure is loaded once.
+fn prepare(
     loader: &Loader,
     verifier: &mut Verifier<'_>,
     name: &UnitName,
     diags: &mut Vec<Diagnostic>,
-) -> DumpedUnit {
+) -> Prepared {
     let unit = loader.load(name, diags);
     let spec = loader.specifiers(&unit);
     let basics = config::interpret(&unit, &spec, &loader.host, loader.scope, diags);
-    let extras = Extras::collect(&unit, &spec, &loader.host, loader.scope);
-    let opts = DumpOptions {
-        scope: loader.scope,
-        home: Some(loader.host.home.clone()),
-        interfaces: loader.host.interfaces.clone(),
-        cap_last_cap: cap_last_cap(),
-        ..DumpOptions::default()
-    };
     let id = unit.id.as_str().to_owned();
     // socket_verify()/service_verify() refusals also make the load state bad-setting.
     let mut vdiags = Vec::new();
@@ -93,6 +99,37 @@ pub fn dump_unit(
         LoadState::Masked => "masked",
         LoadState::Error(_) => "error",
     };
+    Prepared {
+        unit,
+        basics,
+        state,
+        refused: verdict.refused,
+    }
+}
+
+/// Loads and interprets `name` and formats its dump; diagnostics go to `diags`.
+pub fn dump_unit(
+    loader: &Loader,
+    verifier: &mut Verifier<'_>,
+    name: &UnitName,
+    diags: &mut Vec<Diagnostic>,
+) -> DumpedUnit {
+    let Prepared {
+        unit,
+        basics,
+        state,
+        refused,
+    } = prepare(loader, verifier, name, diags);
+    let spec = loader.specifiers(&unit);
+    let extras = Extras::collect(&unit, &spec, &loader.host, loader.scope);
+    let opts = DumpOptions {
+        scope: loader.scope,
+        home: Some(loader.host.home.clone()),
+        interfaces: loader.host.interfaces.clone(),
+        cap_last_cap: cap_last_cap(),
+        ..DumpOptions::default()
+    };
+    let id = unit.id.as_str().to_owned();
     let mut header = vec![format!("\t-> Unit {id}:")];
     let f = "\t\t";
     header.push(format!(
@@ -126,8 +163,64 @@ pub fn dump_unit(
         header,
         block,
         loaded: state == "loaded",
-        refused: verdict.refused,
+        refused,
     }
+}
+
+/// The 2010 seed's dump of `name` (header, then the socket block for a loaded socket).
+pub fn dump_unit_seed(
+    loader: &Loader,
+    verifier: &mut Verifier<'_>,
+    name: &UnitName,
+    diags: &mut Vec<Diagnostic>,
+) -> DumpedUnit {
+    let p = prepare(loader, verifier, name, diags);
+    let id = p.unit.id.as_str().to_owned();
+    let header = dump::seed::header_lines(
+        &id,
+        &p.unit.names,
+        p.state,
+        p.unit.fragment.as_deref(),
+        &p.basics,
+    );
+    let block = match (p.state, p.basics.socket.as_deref()) {
+        ("loaded", Some(s)) => dump::seed::socket_lines(s, &loader.host.interfaces),
+        _ => Vec::new(),
+    };
+    DumpedUnit {
+        id,
+        header,
+        block,
+        loaded: p.state == "loaded",
+        refused: p.refused,
+    }
+}
+
+/// The JSON object of `name` (see `docs/dump-json.md`) and whether it loaded and is refused.
+pub fn dump_unit_json(
+    loader: &Loader,
+    verifier: &mut Verifier<'_>,
+    name: &UnitName,
+    diags: &mut Vec<Diagnostic>,
+) -> (serde_json::Value, bool, bool) {
+    let p = prepare(loader, verifier, name, diags);
+    let spec = loader.specifiers(&p.unit);
+    let ctx = config::dispatch::Ctx {
+        spec: &spec,
+        host: &loader.host,
+        user: loader.scope == crate::load::paths::Scope::User,
+    };
+    let provenance = config::provenance::Provenance::build(&p.unit, &ctx);
+    let value = dump::json::unit_json(&dump::json::JsonUnit {
+        id: &p.unit.id,
+        names: &p.unit.names,
+        load_state: p.state,
+        fragment: p.unit.fragment.as_deref(),
+        dropins: &p.unit.dropin_paths,
+        basics: &p.basics,
+        provenance: &provenance,
+    });
+    (value, p.state == "loaded", p.refused)
 }
 
 /// Runs `sockunit dump`.
@@ -138,19 +231,38 @@ pub(super) fn run(args: &DumpArgs) -> ExitCode {
     let mut verifier = Verifier::new(&loader);
     verifier.exec_check = false;
     let mut text = String::new();
+    let mut json_units = Vec::new();
     for name in &names {
         let mut local = Vec::new();
-        let d = dump_unit(&loader, &mut verifier, name, &mut local);
-        failed |= !d.loaded || d.refused;
-        if !args.type_only {
-            text.push_str(&dump::to_text(&d.header));
+        match args.format {
+            DumpFormat::Json => {
+                let (v, loaded, refused) = dump_unit_json(&loader, &mut verifier, name, &mut local);
+                failed |= !loaded || refused;
+                json_units.push(v);
+            }
+            DumpFormat::Systemd | DumpFormat::Seed => {
+                let d = if args.format == DumpFormat::Seed {
+                    dump_unit_seed(&loader, &mut verifier, name, &mut local)
+                } else {
+                    dump_unit(&loader, &mut verifier, name, &mut local)
+                };
+                failed |= !d.loaded || d.refused;
+                if !args.type_only {
+                    text.push_str(&dump::to_text(&d.header));
+                }
+                text.push_str(&dump::to_text(&d.block));
+            }
         }
-        text.push_str(&dump::to_text(&d.block));
         diags.extend(
             local
                 .into_iter()
                 .filter(|d| d.severity >= Severity::Warning),
         );
+    }
+    if args.format == DumpFormat::Json {
+        let doc = dump::json::document(json_units);
+        text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        text.push('\n');
     }
     use std::io::Write as _;
     // A closed pipe (e.g. `| head`) is not an error worth reporting.

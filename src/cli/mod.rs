@@ -21,8 +21,8 @@ use crate::load::name::{NameKind, UnitName};
 use crate::load::paths::{Environment, Scope, SearchPath};
 use crate::verify::Verifier;
 
-pub use args::{CatArgs, Cli, Command, DumpArgs, Format, VerifyArgs};
-pub use dump::{dump_unit, loader_for};
+pub use args::{CatArgs, Cli, Command, DumpArgs, DumpFormat, Format, VerifyArgs};
+pub use dump::{dump_unit, dump_unit_json, dump_unit_seed, loader_for};
 
 /// Parses the process arguments and runs the command.
 pub fn run() -> ExitCode {

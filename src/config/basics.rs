@@ -7,10 +7,11 @@
 //! the rest of that drop-in is skipped.
 
 use super::deps::Dependency;
-use super::dispatch::{self, Ctx, Parsed};
-use super::keys::{lookup, suggest};
+use super::dispatch::{Ctx, Parsed};
+use super::keys::suggest;
 use super::listen::{Address, Listen, ListenKind};
 use super::typed::{ServiceConfig, SocketConfig};
+use super::walk::{Step, walk};
 use crate::diagnostic::{Code, Diagnostic, Severity, Sink};
 use crate::load::host::HostInfo;
 use crate::load::paths::Scope;
@@ -39,6 +40,23 @@ pub struct Basics {
     pub service: Option<Box<ServiceConfig>>,
 }
 
+impl Basics {
+    /// The basics of `unit` before any assignment: systemd's defaults, with the typed
+    /// configuration of its type.
+    pub fn for_unit(unit: &LoadedUnit) -> Basics {
+        let mut b = Basics {
+            default_dependencies: true,
+            ..Basics::default()
+        };
+        match unit.id.unit_type() {
+            "socket" => b.socket = Some(Box::default()),
+            "service" => b.service = Some(Box::default()),
+            _ => {}
+        }
+        b
+    }
+}
+
 /// Walks every assignment of `unit` in order, pushing systemd's warnings (and the fatal error,
 /// if any) to `sink`, and records the basics.
 pub fn interpret(
@@ -48,81 +66,69 @@ pub fn interpret(
     scope: Scope,
     sink: &mut dyn Sink,
 ) -> Basics {
-    let mut b = Basics {
-        default_dependencies: true,
-        ..Basics::default()
-    };
-    match unit.id.unit_type() {
-        "socket" => b.socket = Some(Box::default()),
-        "service" => b.service = Some(Box::default()),
-        _ => {}
-    }
+    let mut b = Basics::for_unit(unit);
     let ctx = Ctx {
         spec,
         host,
         user: scope == Scope::User,
     };
-    let has_fragment = unit.state == crate::load::LoadState::Loaded && unit.fragment.is_some();
-    for (index, file) in unit.files.iter().enumerate() {
-        for a in &file.syntax.assignments {
-            let Some(section) = a.section.as_deref() else {
-                continue;
-            };
-            // Only the sections of unit types sockunit models are checked key by key.
-            if !matches!(section, "Unit" | "Install" | "Socket" | "Service") {
-                continue;
-            }
-            let Some((parser, ltype)) = lookup(section, &a.key) else {
+    for step in walk(unit, &ctx) {
+        let s = match step {
+            Step::Unknown {
+                file,
+                assignment: a,
+                section,
+            } => {
                 if !a.key.starts_with("X-") {
                     warn_unknown(unit, file, a, section, sink);
                 }
                 continue;
-            };
-            let checked = dispatch::check(parser, ltype, &a.key, &a.value.text, &ctx);
-            for w in &checked.warnings {
-                let span = w
-                    .range
-                    .clone()
-                    .map_or(a.value.span(), |r| a.value.span_of(r));
-                let mut d = Diagnostic::new(code_for(parser, w), Severity::Warning, &w.message)
-                    .at(&file.source, Some(a.line), span)
-                    .in_unit(unit.id.as_str())
-                    .with_label(format!("systemd ignores this {}= setting", a.key));
-                if let Some(h) = &w.help {
-                    d = d.with_help(h);
-                }
-                sink.push(d);
             }
-            for n in &checked.notices {
+            Step::Known(s) => s,
+        };
+        let (file, a, parser, checked) = (s.file, s.assignment, s.parser, s.checked);
+        for w in &checked.warnings {
+            let span = w
+                .range
+                .clone()
+                .map_or(a.value.span(), |r| a.value.span_of(r));
+            let mut d = Diagnostic::new(code_for(parser, w), Severity::Warning, &w.message)
+                .at(&file.source, Some(a.line), span)
+                .in_unit(unit.id.as_str())
+                .with_label(format!("systemd ignores this {}= setting", a.key));
+            if let Some(h) = &w.help {
+                d = d.with_help(h);
+            }
+            sink.push(d);
+        }
+        for n in &checked.notices {
+            sink.push(
+                Diagnostic::new(Code::InvalidValue, Severity::Notice, n).in_unit(unit.id.as_str()),
+            );
+        }
+        if let Some(f) = &checked.fatal {
+            let span = f
+                .range
+                .clone()
+                .map_or(a.value.span(), |r| a.value.span_of(r));
+            let d = Diagnostic::new(Code::FatalValue, Severity::Error, &f.message)
+                .at(&file.source, Some(a.line), span)
+                .in_unit(unit.id.as_str())
+                .with_label("systemd refuses the unit because of this value");
+            sink.push(d);
+            if s.stops_unit {
+                b.fatal = Some(a.line);
+                let msg = "Unit configuration has fatal error, unit will not be started.";
                 sink.push(
-                    Diagnostic::new(Code::InvalidValue, Severity::Notice, n)
+                    Diagnostic::new(Code::FatalValue, Severity::Notice, msg)
                         .in_unit(unit.id.as_str()),
                 );
+                return b;
             }
-            if let Some(f) = &checked.fatal {
-                let span = f
-                    .range
-                    .clone()
-                    .map_or(a.value.span(), |r| a.value.span_of(r));
-                let d = Diagnostic::new(Code::FatalValue, Severity::Error, &f.message)
-                    .at(&file.source, Some(a.line), span)
-                    .in_unit(unit.id.as_str())
-                    .with_label("systemd refuses the unit because of this value");
-                sink.push(d);
-                if index == 0 && has_fragment {
-                    b.fatal = Some(a.line);
-                    let msg = "Unit configuration has fatal error, unit will not be started.";
-                    sink.push(
-                        Diagnostic::new(Code::FatalValue, Severity::Notice, msg)
-                            .in_unit(unit.id.as_str()),
-                    );
-                    return b;
-                }
-                break;
-            }
-            if let Some(v) = checked.value {
-                apply(&mut b, section, &a.key, v);
-            }
+            continue;
+        }
+        if let Some(v) = checked.value {
+            apply(&mut b, s.section, &a.key, v);
         }
     }
     b
@@ -156,7 +162,7 @@ fn warn_unknown(
     sink.push(d);
 }
 
-fn apply(b: &mut Basics, section: &str, key: &str, v: Parsed) {
+pub(super) fn apply(b: &mut Basics, section: &str, key: &str, v: Parsed) {
     match (section, key, v) {
         ("Unit", "Description", Parsed::Str(s)) => b.description = Some(s),
         ("Unit", "SuccessAction", Parsed::Str(s)) => b.success_action = s != "none",

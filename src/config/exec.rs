@@ -17,7 +17,7 @@ pub(crate) const PATH_MAX: usize = 4096;
 pub(crate) const NAME_MAX: usize = 255;
 
 /// The prefixes of an exec line's first word.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ExecFlags {
     /// `-`: failures are ignored (and parse errors only warn).
     pub ignore_failure: bool,
@@ -34,7 +34,7 @@ pub struct ExecFlags {
 }
 
 /// One parsed command.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ExecCommand {
     /// The executable, specifier-expanded and `path_simplify`'d.
     pub path: String,
@@ -43,6 +43,7 @@ pub struct ExecCommand {
     /// The prefixes.
     pub flags: ExecFlags,
     /// Bytes of the value text this command came from.
+    #[serde(skip)]
     pub range: Range<usize>,
 }
 

@@ -12,7 +12,7 @@ use super::ValueError;
 use super::exec::{cescape_byte, path_is_valid, path_simplify};
 
 /// Which `Listen*=` key a value came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum ListenKind {
     /// `ListenStream=`.
     Stream,
@@ -59,7 +59,8 @@ impl ListenKind {
 }
 
 /// A parsed listen address.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "family", content = "address", rename_all = "snake_case")]
 pub enum Address {
     /// IPv4 address and port.
     Inet(SocketAddrV4),
@@ -96,7 +97,7 @@ pub enum Address {
 }
 
 /// One accepted `Listen*=` value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Listen {
     /// The key it came from.
     pub kind: ListenKind,

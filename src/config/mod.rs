@@ -16,8 +16,10 @@ mod error;
 pub mod exec;
 mod keys;
 pub mod listen;
+pub mod provenance;
 pub mod typed;
 pub mod value;
+pub mod walk;
 
 pub use basics::{Basics, can_accept, interpret, symlink_target};
 pub use directive_table::DIRECTIVE_TABLE;

@@ -15,7 +15,7 @@ pub const DEFAULT_BACKLOG: u64 = 2_147_483_647;
 pub const DEFAULT_TIMEOUT_USEC: u64 = 90_000_000;
 
 /// The execution context every unit that runs commands has (`systemd.exec(5)`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ExecContext {
     /// `User=`.
     pub user: Option<String>,
@@ -84,7 +84,7 @@ impl Default for ExecContext {
 }
 
 /// How processes are stopped (`systemd.kill(5)`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct KillContext {
     /// `KillMode=` (`control-group`).
     pub kill_mode: String,
@@ -117,7 +117,7 @@ impl Default for KillContext {
 }
 
 /// A `.socket` unit's `[Socket]` settings (`systemd.socket(5)`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SocketConfig {
     /// `Listen*=` in order.
     pub listens: Vec<Listen>,
@@ -364,7 +364,7 @@ impl SocketConfig {
 }
 
 /// A `.service` unit's `[Service]` settings a socket-activated service needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ServiceConfig {
     /// `Type=` (`simple`).
     pub service_type: String,

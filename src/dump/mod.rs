@@ -13,6 +13,8 @@
 
 mod exec;
 mod extras;
+pub mod json;
+pub mod seed;
 mod service;
 mod socket;
 mod tables;
