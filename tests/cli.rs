@@ -317,3 +317,16 @@ fn cat_reports_masked_and_missing_units() {
     assert_eq!(out, "# Unit m.socket is masked.\n");
     assert_eq!(err, "No files found for nope-xyz.socket.\n");
 }
+
+#[test]
+fn dump_of_a_refused_unit_shows_what_was_read_and_exits_1() {
+    let d = case("[Socket]\nBacklog=7\n");
+    let (code, out, _) = run(d.path(), &["dump", "t.socket"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("\t\tUnit Load State: bad-setting\n"), "{out}");
+    assert!(out.contains("\t\tBacklog: 7\n"), "{out}");
+    let (code, out, _) = run(d.path(), &["dump", "missing-xyz.socket"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("\t\tUnit Load State: not-found\n"), "{out}");
+    assert!(!out.contains("Socket State:"), "{out}");
+}

@@ -2,8 +2,9 @@
 //! prints it at debug level. The type block (`Socket State:` … / `Service State:` …) is
 //! complete up to the cgroup context; the `-> Unit NAME:` header carries the description,
 //! instance, load and active state, fragment and drop-in paths (dependencies are not listed yet).
-//! As in systemd, a unit that is not loaded (not found, masked, error, bad setting) gets no
-//! type block; its header says why, and the exit status is 1.
+//! A unit that failed to load (error, bad setting) still gets the type block of what could be
+//! read — systemd prints none — with its load state in the header; nothing to read (not found,
+//! masked) means no type block. Either way the exit status is 1.
 //!
 //! `--format seed` prints the 2010 seed's dump instead ([`crate::dump::seed`]); `--format json`
 //! the typed configuration with every value's origin ([`crate::dump::json`],
@@ -148,8 +149,10 @@ pub fn dump_unit(
     for p in &unit.dropin_paths {
         header.push(format!("{f}DropIn Path: {}", p.display()));
     }
-    // systemd dumps the type block only for loaded units.
-    let block = if state == "loaded" {
+    // systemd dumps the type block only for loaded units; sockunit also dumps whatever could
+    // be read of a unit that failed to load (its header shows the load state), so the user
+    // sees what systemd made of the file up to the problem.
+    let block = if !unit.files.is_empty() {
         match (basics.socket.as_deref(), basics.service.as_deref()) {
             (Some(socket), _) => dump::socket_block(socket, &id, &extras, &opts),
             (None, Some(service)) => dump::service_block(service, &id, &extras, &opts),
