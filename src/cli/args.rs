@@ -20,6 +20,8 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Print systemd 252's unit dump (`socket_dump`/`service_dump`) of each unit.
     Dump(DumpArgs),
+    /// Print `systemctl show`'s `Name=value` properties of each unit.
+    Show(ShowArgs),
 }
 
 /// Arguments of `sockunit dump`.
@@ -38,6 +40,24 @@ pub struct DumpArgs {
 
     /// Unit files, directories (walked for *.socket and *.service) or unit names.
     #[arg(required = true, value_name = "PATH|UNIT")]
+    pub units: Vec<String>,
+}
+
+/// Arguments of `sockunit show`.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// Only these properties (comma-separated, repeatable), as `systemctl show -p`.
+    #[arg(short = 'p', long = "property", value_name = "PROP,…")]
+    pub property: Vec<String>,
+    /// Look every search path up under this directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Use the user manager's search path.
+    #[arg(long)]
+    pub user: bool,
+
+    /// Unit files or unit names.
+    #[arg(required = true, value_name = "UNIT|PATH")]
     pub units: Vec<String>,
 }
 

@@ -8,6 +8,7 @@ mod args;
 mod dump;
 mod output;
 mod sarif;
+pub mod show;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,6 +30,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Verify(args) => verify(&args),
         Command::Dump(args) => dump::run(&args),
+        Command::Show(args) => show::run(&args),
     }
 }
 
