@@ -22,6 +22,8 @@ pub enum Command {
     Dump(DumpArgs),
     /// Print each unit's fragment and drop-ins, like `systemctl cat`.
     Cat(CatArgs),
+    /// Print `systemctl show`'s `Name=value` properties of each unit.
+    Show(ShowArgs),
 }
 
 /// Arguments of `sockunit cat`.
@@ -69,6 +71,24 @@ pub enum DumpFormat {
     Seed,
     /// The typed configuration as JSON, every value with its origin (docs/dump-json.md).
     Json,
+}
+
+/// Arguments of `sockunit show`.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// Only these properties (comma-separated, repeatable), as `systemctl show -p`.
+    #[arg(short = 'p', long = "property", value_name = "PROP,…")]
+    pub property: Vec<String>,
+    /// Look every search path up under this directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Use the user manager's search path.
+    #[arg(long)]
+    pub user: bool,
+
+    /// Unit files or unit names.
+    #[arg(required = true, value_name = "UNIT|PATH")]
+    pub units: Vec<String>,
 }
 
 /// Arguments of `sockunit verify`.

@@ -9,6 +9,7 @@ mod cat;
 mod dump;
 mod output;
 mod sarif;
+pub mod show;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -31,6 +32,7 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => verify(&args),
         Command::Dump(args) => dump::run(&args),
         Command::Cat(args) => cat::run(&args),
+        Command::Show(args) => show::run(&args),
     }
 }
 
