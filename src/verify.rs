@@ -418,15 +418,6 @@ fn service_refusal(b: &Basics) -> Option<(Code, &'static str)> {
 
 /// The first command of every `Exec*=` list, in systemd's `verify_executables()` order.
 fn first_commands(b: &Basics) -> Vec<ExecCommand> {
-    const SERVICE: [&str; 7] = [
-        "ExecCondition",
-        "ExecStartPre",
-        "ExecStart",
-        "ExecStartPost",
-        "ExecReload",
-        "ExecStop",
-        "ExecStopPost",
-    ];
     let lists: Vec<&[ExecCommand]> = match (b.socket.as_deref(), b.service.as_deref()) {
         (Some(s), _) => vec![
             &s.exec_start_pre,
@@ -434,7 +425,10 @@ fn first_commands(b: &Basics) -> Vec<ExecCommand> {
             &s.exec_stop_pre,
             &s.exec_stop_post,
         ],
-        (None, Some(s)) => SERVICE.iter().map(|k| s.commands(k)).collect(),
+        (None, Some(s)) => crate::config::typed::SERVICE_COMMANDS
+            .iter()
+            .map(|k| s.commands(k))
+            .collect(),
         (None, None) => Vec::new(),
     };
     lists

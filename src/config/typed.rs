@@ -363,6 +363,27 @@ impl SocketConfig {
     }
 }
 
+/// The `Exec*=` keys of a service in systemd's `service_exec_command` order (the order of
+/// dumps, properties and the executable check).
+pub const SERVICE_COMMANDS: [&str; 7] = [
+    "ExecCondition",
+    "ExecStartPre",
+    "ExecStart",
+    "ExecStartPost",
+    "ExecReload",
+    "ExecStop",
+    "ExecStopPost",
+];
+
+/// The exec-context directory settings in systemd's `exec_directory_type` order.
+pub const EXEC_DIRECTORIES: [&str; 5] = [
+    "RuntimeDirectory",
+    "StateDirectory",
+    "CacheDirectory",
+    "LogsDirectory",
+    "ConfigurationDirectory",
+];
+
 /// A `.service` unit's `[Service]` settings a socket-activated service needs.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ServiceConfig {

@@ -17,13 +17,7 @@ pub enum Owner {
 }
 
 /// The directory types in `exec_directory_type` order: (key, symlink key).
-const DIRECTORIES: [&str; 5] = [
-    "RuntimeDirectory",
-    "StateDirectory",
-    "CacheDirectory",
-    "LogsDirectory",
-    "ConfigurationDirectory",
-];
+use crate::config::typed::EXEC_DIRECTORIES as DIRECTORIES;
 
 /// `kill_context_dump`.
 pub fn kill_context_lines(k: &KillContext, prefix: &str) -> Vec<String> {

@@ -6,16 +6,7 @@ use super::{DumpOptions, Extras, Out};
 use crate::config::ServiceConfig;
 use crate::config::value::{USEC_INFINITY, USEC_PER_SEC, format_timespan};
 
-/// `service_exec_command` order.
-const COMMANDS: [&str; 7] = [
-    "ExecCondition",
-    "ExecStartPre",
-    "ExecStart",
-    "ExecStartPost",
-    "ExecReload",
-    "ExecStop",
-    "ExecStopPost",
-];
+use crate::config::typed::SERVICE_COMMANDS as COMMANDS;
 
 /// systemd 252's `service_dump` for a unit that is not running, without the cgroup context.
 /// Applies `service_add_extras`' derived values: the automatic `Type=`, the oneshot start

@@ -115,14 +115,10 @@ pub fn requires_mounts_for(view: UnitView<'_>, opts: &ShowOptions) -> Vec<String
         {
             push(w);
         }
-        const DIRECTORIES: [&str; 5] = [
-            "RuntimeDirectory",
-            "StateDirectory",
-            "CacheDirectory",
-            "LogsDirectory",
-            "ConfigurationDirectory",
-        ];
-        for (key, prefix) in DIRECTORIES.iter().zip(&opts.directory_prefixes) {
+        for (key, prefix) in crate::config::typed::EXEC_DIRECTORIES
+            .iter()
+            .zip(&opts.directory_prefixes)
+        {
             if prefix.is_empty() {
                 continue;
             }

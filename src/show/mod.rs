@@ -478,15 +478,7 @@ fn service_props(p: &mut Props, s: &ServiceConfig, x: &Extras) {
     p.one("ExecMainPID", 0);
     p.one("ExecMainCode", 0);
     p.one("ExecMainStatus", 0);
-    for key in [
-        "ExecCondition",
-        "ExecStartPre",
-        "ExecStart",
-        "ExecStartPost",
-        "ExecReload",
-        "ExecStop",
-        "ExecStopPost",
-    ] {
+    for key in crate::config::typed::SERVICE_COMMANDS {
         p.each(key, exec_lines(s.commands(key), false));
         p.each(&format!("{key}Ex"), exec_lines(s.commands(key), true));
     }
