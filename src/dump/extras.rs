@@ -2,8 +2,7 @@
 //! directories, capabilities, …), as the dump needs them: every accepted assignment of the
 //! unit's own section, in the order systemd applies them.
 
-use crate::config::dispatch::{self, Ctx, Parsed};
-use crate::config::lookup;
+use crate::config::dispatch::{Ctx, Parsed};
 use crate::load::LoadedUnit;
 use crate::load::host::HostInfo;
 use crate::load::paths::Scope;
@@ -50,37 +49,24 @@ impl Extras {
             user: scope == Scope::User,
         };
         let mut settings = Vec::new();
-        for (index, file) in unit.files.iter().enumerate() {
-            for a in &file.syntax.assignments {
-                let Some(sec) = a.section.as_deref() else {
-                    continue;
-                };
-                if !matches!(sec, "Unit" | "Install" | "Socket" | "Service") {
-                    continue;
-                }
-                let Some((parser, ltype)) = lookup(sec, &a.key) else {
-                    continue;
-                };
-                let checked = dispatch::check(parser, ltype, &a.key, &a.value.text, &ctx);
-                if checked.fatal.is_some() {
-                    if index == 0 {
-                        return Extras { settings };
-                    }
-                    break;
-                }
-                if sec != section || (checked.value.is_none() && !checked.warnings.is_empty()) {
-                    continue;
-                }
-                let expanded = spec
-                    .expand(&a.value.text, Table::Full, usize::MAX)
-                    .unwrap_or_else(|_| a.value.text.clone());
-                settings.push(Setting {
-                    key: a.key.clone(),
-                    raw: a.value.text.clone(),
-                    expanded,
-                    value: checked.value,
-                });
+        for step in crate::config::walk::walk(unit, &ctx) {
+            let crate::config::walk::Step::Known(k) = step else {
+                continue;
+            };
+            let (a, checked) = (k.assignment, k.checked);
+            let ignored = checked.value.is_none() && !checked.warnings.is_empty();
+            if checked.fatal.is_some() || k.section != section || ignored {
+                continue;
             }
+            let expanded = spec
+                .expand(&a.value.text, Table::Full, usize::MAX)
+                .unwrap_or_else(|_| a.value.text.clone());
+            settings.push(Setting {
+                key: a.key.clone(),
+                raw: a.value.text.clone(),
+                expanded,
+                value: checked.value,
+            });
         }
         Extras { settings }
     }
