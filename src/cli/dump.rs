@@ -1,7 +1,9 @@
 //! `sockunit dump`: systemd 252's `unit_dump` for each unit, as `systemd-analyze verify`
 //! prints it at debug level. The type block (`Socket State:` … / `Service State:` …) is
 //! complete up to the cgroup context; the `-> Unit NAME:` header carries the description,
-//! instance, load and active state, fragment and drop-in paths (dependencies are not listed yet).
+//! instance, load and active state, the static fields of a unit that never ran, fragment and
+//! drop-in paths, the dependencies with their origin/destination masks, `RequiresMountsFor:` and
+//! the unit flags (see `tests/dump_header.rs`).
 //! A unit that failed to load (error, bad setting) still gets the type block of what could be
 //! read — systemd prints none — with its load state in the header; nothing to read (not found,
 //! masked) means no type block. Either way the exit status is 1.
@@ -108,6 +110,38 @@ fn prepare(
     }
 }
 
+/// The last value of a `[Unit]` setting in the unit's files (an empty assignment resets).
+fn unit_setting(unit: &crate::load::LoadedUnit, key: &str) -> Option<String> {
+    let mut out = None;
+    for file in &unit.files {
+        for a in &file.syntax.assignments {
+            if a.section.as_deref() == Some("Unit") && a.key == key {
+                let v = a.value.text.trim();
+                out = (!v.is_empty()).then(|| v.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// What the dependency walk needs: the manager as `systemd-analyze verify` runs it (only the
+/// root file system has a mount unit).
+fn show_options(loader: &Loader) -> crate::show::ShowOptions {
+    crate::show::ShowOptions {
+        scope: loader.scope,
+        home: Some(loader.host.home.clone()),
+        mount_points: vec!["/".to_owned()],
+        interfaces: loader.host.interfaces.clone(),
+        directory_prefixes: [
+            loader.host.runtime_dir.clone(),
+            loader.host.state_dir.clone(),
+            loader.host.cache_dir.clone(),
+            loader.host.logs_dir.clone(),
+            loader.host.config_dir.clone(),
+        ],
+    }
+}
+
 /// Loads and interprets `name` and formats its dump; diagnostics go to `diags`.
 pub fn dump_unit(
     loader: &Loader,
@@ -143,11 +177,90 @@ pub fn dump_unit(
     ));
     header.push(format!("{f}Unit Load State: {state}"));
     header.push(format!("{f}Unit Active State: inactive"));
+    for t in [
+        "State Change",
+        "Inactive Exit",
+        "Active Enter",
+        "Active Exit",
+        "Inactive Enter",
+    ] {
+        header.push(format!("{f}{t} Timestamp: n/a"));
+    }
+    let show_opts = show_options(loader);
+    let loaded = state == "loaded";
+    let view = crate::show::UnitView {
+        unit: &unit,
+        basics: &basics,
+        extras: &extras,
+        load_state: state,
+    };
+    header.push(format!("{f}May GC: yes"));
+    header.push(format!("{f}Need Daemon Reload: no"));
+    header.push(format!("{f}Transient: no"));
+    header.push(format!("{f}Perpetual: no"));
+    header.push(format!(
+        "{f}Garbage Collection Mode: {}",
+        unit_setting(&unit, "CollectMode")
+            .filter(|m| m == "inactive-or-failed")
+            .unwrap_or_else(|| "inactive".into())
+    ));
+    if matches!(unit.id.unit_type(), "socket" | "service") && loaded {
+        header.push(format!(
+            "{f}Slice: {}",
+            crate::show::slice_name(view, &show_opts)
+        ));
+        header.push(format!("{f}CGroup: n/a"));
+        header.push(format!("{f}CGroup realized: no"));
+    }
     if let Some(p) = &unit.fragment {
         header.push(format!("{f}Fragment Path: {}", p.display()));
     }
     for p in &unit.dropin_paths {
         header.push(format!("{f}DropIn Path: {}", p.display()));
+    }
+    for (kind, other, origin, dest) in super::show::dump_dependencies(loader, name, &show_opts) {
+        header.push(format!(
+            "{f}{kind}: {other} ({})",
+            crate::show::mask::describe(origin, dest)
+        ));
+    }
+    if loaded {
+        for p in crate::show::requires_mounts_for(view, &show_opts) {
+            header.push(format!("{f}RequiresMountsFor: {p} (origin-file)"));
+        }
+        let flag = |key: &str| {
+            let b = unit_setting(&unit, key)
+                .and_then(|v| crate::config::value::parse_bool(&v).ok())
+                .unwrap_or(false);
+            if b { "yes" } else { "no" }
+        };
+        header.push(format!("{f}StopWhenUnneeded: {}", flag("StopWhenUnneeded")));
+        header.push(format!(
+            "{f}RefuseManualStart: {}",
+            flag("RefuseManualStart")
+        ));
+        header.push(format!("{f}RefuseManualStop: {}", flag("RefuseManualStop")));
+        header.push(format!(
+            "{f}DefaultDependencies: {}",
+            if basics.default_dependencies {
+                "yes"
+            } else {
+                "no"
+            }
+        ));
+        header.push(format!(
+            "{f}OnSuccessJobMode: {}",
+            unit_setting(&unit, "OnSuccessJobMode").unwrap_or_else(|| "fail".into())
+        ));
+        let on_failure = unit_setting(&unit, "OnFailureJobMode").unwrap_or_else(|| {
+            if flag("OnFailureIsolate") == "yes" {
+                "isolate".into()
+            } else {
+                "replace".into()
+            }
+        });
+        header.push(format!("{f}OnFailureJobMode: {on_failure}"));
+        header.push(format!("{f}IgnoreOnIsolate: {}", flag("IgnoreOnIsolate")));
     }
     // systemd dumps the type block only for loaded units; sockunit also dumps whatever could
     // be read of a unit that failed to load (its header shows the load state), so the user

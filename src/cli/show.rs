@@ -171,6 +171,125 @@ pub fn show_unit(
     (show::render(&props, filter), me.state == "loaded")
 }
 
+/// Every dependency `unit_dump` lists for `name` (loaded with the units its dependencies name,
+/// transitively, as `systemd-analyze verify`'s load queue does): (kind, unit id, origin mask,
+/// destination mask), kinds in `UnitDependency` order, units sorted within a kind.
+pub fn dump_dependencies(
+    loader: &Loader,
+    name: &UnitName,
+    opts: &ShowOptions,
+) -> Vec<(&'static str, String, u16, u16)> {
+    let mut sink = Vec::new();
+    let me = interpret(loader, name, false, &mut sink);
+    let my_id = me.unit.id.as_str().to_owned();
+    let mut table: Vec<(&'static str, String, u16, u16)> = Vec::new();
+    let mut add = |kind: &'static str, id: &str, origin: u16, dest: u16| match table
+        .iter_mut()
+        .find(|(k, t, _, _)| *k == kind && t == id)
+    {
+        Some(e) => {
+            e.2 |= origin;
+            e.3 |= dest;
+        }
+        None => table.push((kind, id.to_owned(), origin, dest)),
+    };
+    let mut ids: BTreeMap<String, String> = BTreeMap::new();
+    let mut resolve = |n: &str| -> String {
+        if let Some(id) = ids.get(n) {
+            return id.clone();
+        }
+        let id = match UnitName::parse(n) {
+            Some(parsed) => {
+                let mut sink = Vec::new();
+                loader.load(&parsed, &mut sink).id.as_str().to_owned()
+            }
+            None => n.to_owned(),
+        };
+        ids.insert(n.to_owned(), id.clone());
+        id
+    };
+    let mut queue: VecDeque<String> = VecDeque::new();
+    let mut seen: Vec<String> = vec![my_id.clone()];
+    for d in show::forward_deps_masked(me.view(), opts) {
+        let id = resolve(&d.name);
+        if id == my_id {
+            continue;
+        }
+        add(d.kind, &id, d.mask, 0);
+        if d.reference {
+            add("References", &id, d.mask, 0);
+        }
+        if !seen.contains(&id) {
+            seen.push(id.clone());
+            queue.push_back(id);
+        }
+    }
+    while let Some(other) = queue.pop_front() {
+        if seen.len() > WALK_LIMIT {
+            break;
+        }
+        let Some(parsed) = UnitName::parse(&other) else {
+            continue;
+        };
+        let mut sink = Vec::new();
+        let o = interpret(loader, &parsed, false, &mut sink);
+        let oid = o.unit.id.as_str().to_owned();
+        for d in show::forward_deps_masked(o.view(), opts) {
+            let id = resolve(&d.name);
+            if id == my_id {
+                if let Some(inv) = show::inverse(d.kind).filter(|i| *i != d.kind) {
+                    add(inv, &oid, 0, d.mask);
+                }
+                if d.kind == "InSlice" {
+                    add("SliceOf", &oid, 0, d.mask);
+                }
+                if d.reference {
+                    add("ReferencedBy", &oid, 0, d.mask);
+                }
+            } else if !seen.contains(&id) {
+                seen.push(id.clone());
+                queue.push_back(id);
+            }
+        }
+    }
+    const ORDER: [&str; 31] = [
+        "Requires",
+        "Requisite",
+        "Wants",
+        "BindsTo",
+        "PartOf",
+        "Upholds",
+        "RequiredBy",
+        "RequisiteOf",
+        "WantedBy",
+        "BoundBy",
+        "UpheldBy",
+        "ConsistsOf",
+        "Conflicts",
+        "ConflictedBy",
+        "Before",
+        "After",
+        "OnSuccess",
+        "OnSuccessOf",
+        "OnFailure",
+        "OnFailureOf",
+        "Triggers",
+        "TriggeredBy",
+        "PropagatesReloadTo",
+        "ReloadPropagatedFrom",
+        "PropagatesStopTo",
+        "StopPropagatedFrom",
+        "JoinsNamespaceOf",
+        "References",
+        "ReferencedBy",
+        "InSlice",
+        "SliceOf",
+    ];
+    let rank = |k: &str| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());
+    table.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then_with(|| a.1.cmp(&b.1)));
+    table
+}
+
 /// `-p A,B -p C` → `[A, B, C]`; `None` when not given.
 pub fn property_filter(props: &[String]) -> Option<Vec<String>> {
     if props.is_empty() {

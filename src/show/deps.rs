@@ -51,7 +51,7 @@ pub fn mount_unit_name(path: &str, suffix: &str) -> String {
 }
 
 /// The slice a socket or service is placed in.
-pub(super) fn slice_name(view: UnitView<'_>, opts: &ShowOptions) -> String {
+pub fn slice_name(view: UnitView<'_>, opts: &ShowOptions) -> String {
     if let Some(s) = view.extras.string("Slice") {
         return s;
     }
@@ -133,19 +133,89 @@ pub fn requires_mounts_for(view: UnitView<'_>, opts: &ShowOptions) -> Vec<String
 
 /// The unit's own dependencies, (property, unit name), in the order systemd adds them.
 pub fn forward_deps(view: UnitView<'_>, opts: &ShowOptions) -> Vec<(&'static str, String)> {
-    let mut out: Vec<(&'static str, String)> = Vec::new();
+    forward_deps_masked(view, opts)
+        .into_iter()
+        .filter(|d| d.kind != "InSlice")
+        .map(|d| (d.kind, d.name))
+        .collect()
+}
+
+/// `UnitDependencyMask` bits, in the order `unit_dump` prints them.
+pub mod mask {
+    /// `origin-file`: a setting in a unit file.
+    pub const FILE: u16 = 1;
+    /// `origin-implicit`: implied by another setting (socket → service).
+    pub const IMPLICIT: u16 = 1 << 1;
+    /// `origin-default`: `DefaultDependencies=yes`.
+    pub const DEFAULT: u16 = 1 << 2;
+    /// `origin-udev`.
+    pub const UDEV: u16 = 1 << 3;
+    /// `origin-path`: the mount units of `RequiresMountsFor=` paths.
+    pub const PATH: u16 = 1 << 4;
+    /// `origin-mount-file`.
+    pub const MOUNT_FILE: u16 = 1 << 5;
+    /// `origin-mountinfo`.
+    pub const MOUNTINFO: u16 = 1 << 6;
+    /// `origin-proc-swap`.
+    pub const PROC_SWAP: u16 = 1 << 7;
+    /// `origin-slice-property`: `InSlice=`.
+    pub const SLICE_PROPERTY: u16 = 1 << 8;
+    /// The names, bit by bit.
+    pub const NAMES: [&str; 9] = [
+        "file",
+        "implicit",
+        "default",
+        "udev",
+        "path",
+        "mount-file",
+        "mountinfo",
+        "proc-swap",
+        "slice-property",
+    ];
+
+    /// `print_unit_dependency_mask`: `origin-file origin-implicit destination-default`.
+    pub fn describe(origin: u16, destination: u16) -> String {
+        let mut words = Vec::new();
+        for (kind, m) in [("origin", origin), ("destination", destination)] {
+            for (i, name) in NAMES.iter().enumerate() {
+                if m & (1 << i) != 0 {
+                    words.push(format!("{kind}-{name}"));
+                }
+            }
+        }
+        words.join(" ")
+    }
+}
+
+/// One dependency a unit adds at load time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dep {
+    /// The property (`Requires`, `Before`, …).
+    pub kind: &'static str,
+    /// The unit named (not resolved to its id).
+    pub name: String,
+    /// Its origin ([`mask`]).
+    pub mask: u16,
+    /// Whether systemd also adds `References=` (`add_reference`).
+    pub reference: bool,
+}
+
+/// [`forward_deps`] with each dependency's origin mask; `InSlice=` included (dump only).
+pub fn forward_deps_masked(view: UnitView<'_>, opts: &ShowOptions) -> Vec<Dep> {
+    let mut out: Vec<Dep> = Vec::new();
+    let m = mask::FILE;
     let u = view.unit;
     let id = u.id.as_str();
     for d in &view.basics.deps {
         if let Some(k) = kind_name(d.kind) {
-            out.push((k, d.name.as_str().to_owned()));
+            out.push(dep(k, d.name.as_str().to_owned(), m));
         }
     }
     for w in &u.wants {
-        out.push(("Wants", w.clone()));
+        out.push(dep("Wants", w.clone(), m));
     }
     for r in &u.requires {
-        out.push(("Requires", r.clone()));
+        out.push(dep("Requires", r.clone(), m));
     }
     let ty = u.id.unit_type();
     let loaded = view.load_state == "loaded";
@@ -153,16 +223,17 @@ pub fn forward_deps(view: UnitView<'_>, opts: &ShowOptions) -> Vec<(&'static str
         if view.basics.default_dependencies {
             for (k, t) in default_deps(ty, opts.scope) {
                 if let Some(k) = kind_name(k) {
-                    out.push((k, t.to_owned()));
+                    out.push(dep(k, t.to_owned(), mask::DEFAULT));
                 }
             }
             if ty == "service" && opts.scope == Scope::User {
-                out.push(("Requires", "basic.target".to_owned()));
+                out.push(dep("Requires", "basic.target".to_owned(), mask::DEFAULT));
             }
         }
         let slice = slice_name(view, opts);
-        out.push(("Requires", slice.clone()));
-        out.push(("After", slice));
+        out.push(dep("Requires", slice.clone(), m));
+        out.push(dep("After", slice.clone(), m));
+        out.push(dep("InSlice", slice, mask::SLICE_PROPERTY));
     }
     if loaded && let Some(s) = view.basics.socket.as_deref() {
         let non_accept = !s.accept || s.listens.iter().any(|l| !crate::config::can_accept(l));
@@ -172,32 +243,33 @@ pub fn forward_deps(view: UnitView<'_>, opts: &ShowOptions) -> Vec<(&'static str
                 .clone()
                 .or_else(|| u.id.with_type("service").map(|n| n.as_str().to_owned()));
             if let Some(svc) = service {
-                out.push(("Before", svc.clone()));
-                out.push(("Triggers", svc));
+                out.push(dep("Before", svc.clone(), mask::IMPLICIT));
+                out.push(dep("Triggers", svc, mask::IMPLICIT));
             }
         }
         if let Some(dev) = s.bind_to_device.as_deref().filter(|d| *d != "lo") {
             let unit = mount_unit_name(&format!("/sys/subsystem/net/devices/{dev}"), ".device");
-            out.push(("After", unit.clone()));
-            out.push((
+            out.push(dep("After", unit.clone(), m));
+            out.push(dep(
                 if opts.scope == Scope::System {
                     "BindsTo"
                 } else {
                     "Wants"
                 },
                 unit,
+                m,
             ));
         }
     }
     if loaded && let Some(s) = view.basics.service.as_deref() {
         for sock in &s.sockets {
-            out.push(("Wants", sock.clone()));
-            out.push(("After", sock.clone()));
-            out.push(("TriggeredBy", sock.clone()));
+            out.push(dep("Wants", sock.clone(), m));
+            out.push(dep("After", sock.clone(), m));
+            out.push(dep("TriggeredBy", sock.clone(), m));
         }
         if super::service_type(s, view.extras) == "dbus" {
-            out.push(("Requires", "dbus.socket".to_owned()));
-            out.push(("After", "dbus.socket".to_owned()));
+            out.push(dep("Requires", "dbus.socket".to_owned(), m));
+            out.push(dep("After", "dbus.socket".to_owned(), m));
         }
     }
     if loaded {
@@ -217,13 +289,22 @@ pub fn forward_deps(view: UnitView<'_>, opts: &ShowOptions) -> Vec<(&'static str
             }
             for pre in prefixes {
                 if opts.mount_points.contains(&pre) {
-                    out.push(("After", mount_unit_name(&pre, ".mount")));
+                    out.push(dep("After", mount_unit_name(&pre, ".mount"), mask::PATH));
                 }
             }
         }
     }
-    out.retain(|(_, t)| t != id);
+    out.retain(|d| d.name != id);
     out
+}
+
+fn dep(kind: &'static str, name: impl Into<String>, mask: u16) -> Dep {
+    Dep {
+        kind,
+        name: name.into(),
+        mask,
+        reference: true,
+    }
 }
 
 #[cfg(test)]

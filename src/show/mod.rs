@@ -14,7 +14,9 @@
 
 mod deps;
 
-pub use deps::{forward_deps, mount_unit_name, requires_mounts_for};
+pub use deps::{
+    Dep, forward_deps, forward_deps_masked, mask, mount_unit_name, requires_mounts_for, slice_name,
+};
 
 use crate::config::exec::ExecCommand;
 use crate::config::listen::{Address, ListenKind, format_address_with};
