@@ -252,40 +252,8 @@ pub fn dump_dependencies(
             }
         }
     }
-    const ORDER: [&str; 31] = [
-        "Requires",
-        "Requisite",
-        "Wants",
-        "BindsTo",
-        "PartOf",
-        "Upholds",
-        "RequiredBy",
-        "RequisiteOf",
-        "WantedBy",
-        "BoundBy",
-        "UpheldBy",
-        "ConsistsOf",
-        "Conflicts",
-        "ConflictedBy",
-        "Before",
-        "After",
-        "OnSuccess",
-        "OnSuccessOf",
-        "OnFailure",
-        "OnFailureOf",
-        "Triggers",
-        "TriggeredBy",
-        "PropagatesReloadTo",
-        "ReloadPropagatedFrom",
-        "PropagatesStopTo",
-        "StopPropagatedFrom",
-        "JoinsNamespaceOf",
-        "References",
-        "ReferencedBy",
-        "InSlice",
-        "SliceOf",
-    ];
-    let rank = |k: &str| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());
+    let order = &crate::show::UNIT_DEPENDENCIES;
+    let rank = |k: &str| order.iter().position(|o| *o == k).unwrap_or(order.len());
     table.sort_by(|a, b| rank(a.0).cmp(&rank(b.0)).then_with(|| a.1.cmp(&b.1)));
     table
 }

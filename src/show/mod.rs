@@ -83,8 +83,10 @@ pub enum Value {
     Each(Vec<String>),
 }
 
-/// The dependency properties, in `dbus-unit.c` order.
-pub const DEPENDENCY_PROPERTIES: [&str; 28] = [
+/// Every dependency kind in systemd's `UnitDependency` order (the order `unit_dump` prints
+/// them in). The D-Bus properties are the same list without the three kinds systemd does not
+/// export ([`is_dependency_property`]).
+pub const UNIT_DEPENDENCIES: [&str; 31] = [
     "Requires",
     "Requisite",
     "Wants",
@@ -112,8 +114,17 @@ pub const DEPENDENCY_PROPERTIES: [&str; 28] = [
     "PropagatesStopTo",
     "StopPropagatedFrom",
     "JoinsNamespaceOf",
+    "References",
+    "ReferencedBy",
+    "InSlice",
     "SliceOf",
 ];
+
+/// Whether a dependency kind is a `systemctl show` property (all but References,
+/// ReferencedBy and InSlice).
+pub fn is_dependency_property(kind: &str) -> bool {
+    !matches!(kind, "References" | "ReferencedBy" | "InSlice")
+}
 
 /// The inverse of a dependency property (`Before` ↔ `After`, `Requires` → `RequiredBy`, …).
 pub fn inverse(kind: &str) -> Option<&'static str> {
@@ -628,7 +639,10 @@ fn unit_props(p: &mut Props, view: UnitView<'_>, deps: &DepSet, opts: &ShowOptio
     let id = u.id.as_str();
     p.one("Id", id);
     p.strv("Names", &u.names);
-    for kind in DEPENDENCY_PROPERTIES {
+    for kind in UNIT_DEPENDENCIES
+        .into_iter()
+        .filter(|k| is_dependency_property(k))
+    {
         p.strv(kind, deps.get(kind));
     }
     p.strv("RequiresMountsFor", &requires_mounts_for(view, opts));
