@@ -15,6 +15,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod dump;
 pub mod load;
+pub mod runtime;
 pub mod show;
 pub mod source;
 pub mod syntax;

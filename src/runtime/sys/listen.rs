@@ -1,0 +1,1 @@
+//! Opening, watching and closing a socket unit's ports.

@@ -1,0 +1,8 @@
+//! The syscall boundary: every system call the runtime makes lives below this module
+//! (listeners, socket options, fork/exec, epoll/signalfd/timerfd, waitid, kill). The pure state
+//! machines never reach here; the manager calls in through these functions only.
+//!
+//! Every `unsafe` block carries a `// SAFETY:` comment.
+
+pub mod listen;
+pub mod spawn;

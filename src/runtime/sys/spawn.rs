@@ -1,0 +1,1 @@
+//! fork/exec of unit processes with fd passing.
