@@ -38,6 +38,10 @@ pub struct Basics {
     pub socket: Option<Box<SocketConfig>>,
     /// `[Service]` settings, for a service unit.
     pub service: Option<Box<ServiceConfig>>,
+    /// `StartLimitIntervalSec=` (unset: the manager default, 10 s).
+    pub start_limit_interval_usec: Option<u64>,
+    /// `StartLimitBurst=` (unset: the manager default, 5).
+    pub start_limit_burst: Option<u64>,
 }
 
 impl Basics {
@@ -168,6 +172,12 @@ pub(super) fn apply(b: &mut Basics, section: &str, key: &str, v: Parsed) {
         ("Unit", "SuccessAction", Parsed::Str(s)) => b.success_action = s != "none",
         ("Unit", "DefaultDependencies", Parsed::Bool(v)) => b.default_dependencies = v,
         ("Unit", _, Parsed::Deps(d)) => b.deps.extend(d),
+        ("Unit" | "Service", "StartLimitIntervalSec" | "StartLimitInterval", Parsed::Usec(v)) => {
+            b.start_limit_interval_usec = Some(v);
+        }
+        ("Unit" | "Service", "StartLimitBurst", Parsed::Unsigned(v)) => {
+            b.start_limit_burst = Some(v);
+        }
         ("Socket", k, v) => {
             if let Some(s) = &mut b.socket {
                 s.set(k, v);

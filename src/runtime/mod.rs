@@ -7,6 +7,10 @@
 //! - [`socket_unit`], [`service_unit`]: pure state machines, `step(event) -> actions`.
 //! - [`sys`]: every syscall (listeners, spawn, the event loop).
 
+pub mod control;
+pub mod launch;
+pub mod observe;
+pub mod plan;
 pub mod service_unit;
 pub mod socket_unit;
 pub mod sys;

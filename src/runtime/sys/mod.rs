@@ -4,5 +4,6 @@
 //!
 //! Every `unsafe` block carries a `// SAFETY:` comment.
 
+pub mod event_loop;
 pub mod listen;
 pub mod spawn;
