@@ -4,6 +4,7 @@
 //!
 //! Every `unsafe` block carries a `// SAFETY:` comment.
 
+pub mod control;
 pub mod event_loop;
 pub mod listen;
 pub mod spawn;
