@@ -4,5 +4,8 @@
 //!
 //! Every `unsafe` block carries a `// SAFETY:` comment.
 
+mod child;
 pub mod listen;
+pub mod process;
 pub mod spawn;
+mod spawn_plan;
