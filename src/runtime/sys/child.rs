@@ -1,5 +1,6 @@
 //! The post-`fork()` half of spawning: runs in the child, turns it into the unit process and
-//! `execve()`s (see `spawn.rs` for the contract and the order of steps).
+//! `execve()`s (see `spawn.rs` for the contract and the order of steps; the fd steps live in
+//! `child_fds.rs`).
 //!
 //! Everything here must be async-signal-safe: plain system calls on memory the parent prepared
 //! ([`ChildPlan`]); no allocation, no locks, no Rust std I/O, no formatting, no panics (no
@@ -13,8 +14,9 @@ use std::os::fd::RawFd;
 
 use nix::errno::Errno;
 
+use super::child_fds::{pack_fds, rescue_fds, setup_stdio};
 use super::spawn::ChildStep;
-use super::spawn_plan::{ChildPlan, Creds, StdioPlan};
+use super::spawn_plan::{ChildPlan, Creds};
 
 /// Length of the error record in bytes: three `i32`s.
 pub(super) const RECORD_LEN: usize = 12;
@@ -22,22 +24,20 @@ pub(super) const RECORD_LEN: usize = 12;
 /// Highest signal number on Linux (`_NSIG - 1`).
 const LAST_SIGNAL: libc::c_int = 64;
 
-const STDIO_STEPS: [ChildStep; 3] = [ChildStep::Stdin, ChildStep::Stdout, ChildStep::Stderr];
-
 /// A failed step: what, `errno`, and a step-specific detail.
-struct Failure {
-    step: ChildStep,
-    errno: i32,
-    detail: i32,
+pub(super) struct Failure {
+    pub step: ChildStep,
+    pub errno: i32,
+    pub detail: i32,
 }
 
 impl Failure {
     /// The failure of `step` with the current `errno`.
-    fn now(step: ChildStep) -> Failure {
+    pub(super) fn now(step: ChildStep) -> Failure {
         Failure::with(step, Errno::last_raw())
     }
 
-    fn with(step: ChildStep, errno: i32) -> Failure {
+    pub(super) fn with(step: ChildStep, errno: i32) -> Failure {
         Failure {
             step,
             errno,
@@ -58,7 +58,7 @@ pub(super) fn decode_record(record: &[u8; RECORD_LEN]) -> [i32; 3] {
 }
 
 /// `ret` as a result: negative means the step failed with the current `errno`.
-fn check(ret: libc::c_int, step: ChildStep) -> Result<libc::c_int, Failure> {
+pub(super) fn check(ret: libc::c_int, step: ChildStep) -> Result<libc::c_int, Failure> {
     if ret < 0 {
         Err(Failure::now(step))
     } else {
@@ -108,32 +108,46 @@ fn steps(plan: &mut ChildPlan, pipe: &mut RawFd) -> Result<Infallible, Failure> 
     }
     locate_executable(&plan.path)?;
     pack_fds(plan, pipe)?;
-    write_listen_pid(plan.listen_pid_digits);
+    write_listen_pid(plan.env.listen_pid_digits);
     // SAFETY: path, argv and envp are NUL-terminated strings and null-terminated pointer arrays
     // owned by the plan, which outlives this call.
     unsafe {
         libc::execve(
             plan.path.as_ptr(),
             plan.argv_ptrs.as_ptr(),
-            plan.envp.as_ptr(),
+            plan.env.pointers.as_ptr(),
         )
     };
     Err(Failure::now(ChildStep::Exec))
 }
 
 /// Every disposition to `SIG_DFL` (SIGPIPE to `SIG_IGN` if asked), then an empty signal mask.
+///
+/// The dispositions are reset with the raw `rt_sigaction` system call: libc's `sigaction()`
+/// refuses its reserved signals (32, 33), and an ignored one would survive `execve()`.
 fn reset_signals(ignore_sigpipe: bool) -> Result<(), Failure> {
-    // SAFETY: an all-zero `sigaction` is valid: no flags, empty mask, handler 0 (`SIG_DFL`).
-    let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
-    action.sa_sigaction = libc::SIG_DFL;
+    // The kernel's `struct sigaction` all zero, on every architecture: handler 0 (`SIG_DFL`),
+    // no flags, no restorer, empty mask. 32 bytes cover its size on 64-bit and 32-bit ABIs.
+    let default = [0u64; 4];
+    let sigset_size: libc::size_t = 8;
     for signal in 1..=LAST_SIGNAL {
-        // SAFETY: `action` is valid; SIGKILL, SIGSTOP and libc-reserved signals fail with
-        // EINVAL, which is ignored on purpose.
-        unsafe { libc::sigaction(signal, &action, std::ptr::null_mut()) };
+        // SAFETY: `default` is readable for the kernel struct's size; no old action is
+        // requested. SIGKILL and SIGSTOP fail with EINVAL, which is ignored on purpose.
+        unsafe {
+            libc::syscall(
+                libc::SYS_rt_sigaction,
+                signal,
+                default.as_ptr(),
+                std::ptr::null_mut::<u64>(),
+                sigset_size,
+            )
+        };
     }
     if ignore_sigpipe {
+        // SAFETY: an all-zero libc `sigaction` is valid: no flags, empty mask.
+        let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
         action.sa_sigaction = libc::SIG_IGN;
-        // SAFETY: as above.
+        // SAFETY: `action` is valid; the old action is not requested.
         unsafe { libc::sigaction(libc::SIGPIPE, &action, std::ptr::null_mut()) };
     }
     // SAFETY: an all-zero `sigset_t` is a valid (empty) set; sigemptyset makes it so formally.
@@ -144,102 +158,6 @@ fn reset_signals(ignore_sigpipe: bool) -> Result<(), Failure> {
         libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut())
     };
     check(ret, ChildStep::SignalMask).map(drop)
-}
-
-/// `fcntl(fd, F_DUPFD_CLOEXEC, base)`: a copy at the lowest free fd ≥ `base`.
-fn dup_above(fd: RawFd, base: RawFd, step: ChildStep) -> Result<RawFd, Failure> {
-    // SAFETY: plain system call on fd numbers; a bad fd is reported as EBADF.
-    check(
-        unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, base) },
-        step,
-    )
-}
-
-/// Copies every passed fd, every stdio source fd and the error pipe to fds ≥ `3 + n + 1`, so
-/// that neither stdio setup nor packing can overwrite a source still needed.
-fn rescue_fds(plan: &mut ChildPlan, pipe: &mut RawFd) -> Result<(), Failure> {
-    let base = plan.rescue_base;
-    *pipe = dup_above(*pipe, base, ChildStep::Fds)?;
-    for (src, slot) in plan.fds.iter().zip(plan.rescued.iter_mut()) {
-        *slot = dup_above(*src, base, ChildStep::Fds)?;
-    }
-    let sources = plan.stdio.iter().zip(plan.stdio_rescued.iter_mut());
-    for ((stdio, slot), step) in sources.zip(STDIO_STEPS) {
-        if let StdioPlan::Fd(src) = stdio {
-            *slot = dup_above(*src, base, step)?;
-        }
-    }
-    Ok(())
-}
-
-fn clear_cloexec(fd: RawFd) -> libc::c_int {
-    // SAFETY: plain system call on an fd number.
-    unsafe { libc::fcntl(fd, libc::F_SETFD, 0) }
-}
-
-/// Sets or clears `O_NONBLOCK` (systemd's `fd_nonblock()`).
-fn set_nonblock(fd: RawFd, on: bool) -> libc::c_int {
-    // SAFETY: plain system calls on an fd number.
-    unsafe {
-        let flags = libc::fcntl(fd, libc::F_GETFL);
-        if flags < 0 {
-            return flags;
-        }
-        let wanted = if on {
-            flags | libc::O_NONBLOCK
-        } else {
-            flags & !libc::O_NONBLOCK
-        };
-        if wanted == flags {
-            0
-        } else {
-            libc::fcntl(fd, libc::F_SETFL, wanted)
-        }
-    }
-}
-
-/// systemd's `move_fd()`: `fd` ends up at `target` without `FD_CLOEXEC`; `fd` is closed.
-fn move_fd(fd: RawFd, target: RawFd, step: ChildStep) -> Result<(), Failure> {
-    if fd == target {
-        // dup2(fd, fd) would keep FD_CLOEXEC.
-        return check(clear_cloexec(fd), step).map(drop);
-    }
-    // SAFETY: plain system calls on fd numbers.
-    let ret = unsafe { libc::dup2(fd, target) };
-    let failure = (ret < 0).then(|| Failure::now(step));
-    // SAFETY: `fd` was opened by us and is not used again.
-    unsafe { libc::close(fd) };
-    failure.map_or(Ok(()), Err)
-}
-
-/// Sets up fds 0, 1, 2 in order per the plan.
-fn setup_stdio(plan: &ChildPlan) -> Result<(), Failure> {
-    let per_fd = plan.stdio.iter().zip(plan.stdio_rescued).zip(STDIO_STEPS);
-    for (target, ((stdio, rescued), step)) in (0..).zip(per_fd) {
-        match stdio {
-            StdioPlan::Keep => {
-                // A closed inherited fd stays closed.
-                clear_cloexec(target);
-            }
-            StdioPlan::Open { path, flags, mode } => {
-                let flags = flags | libc::O_NOCTTY | libc::O_CLOEXEC;
-                // SAFETY: `path` is a NUL-terminated string owned by the plan.
-                let fd = check(unsafe { libc::open(path.as_ptr(), flags, *mode) }, step)?;
-                move_fd(fd, target, step)?;
-            }
-            StdioPlan::Fd(_) => {
-                // systemd drops O_NONBLOCK from a socket connected to stdio; failure is ignored.
-                set_nonblock(rescued, false);
-                // SAFETY: plain system call; `rescued` ≥ 3 + n + 1 never equals `target`.
-                check(unsafe { libc::dup2(rescued, target) }, step)?;
-            }
-            StdioPlan::Copy(src) => {
-                // SAFETY: plain system call; `src` < `target` by construction.
-                check(unsafe { libc::dup2(*src, target) }, step)?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// systemd's `rlimit_to_nice()`.
@@ -380,57 +298,6 @@ fn locate_executable(path: &CStr) -> Result<(), Failure> {
     }
     // SAFETY: `path` is NUL-terminated.
     check(unsafe { libc::access(path.as_ptr(), libc::X_OK) }, step).map(drop)
-}
-
-/// Passed fds to 3, 4, … without `FD_CLOEXEC`, `O_NONBLOCK` per the plan; the error pipe to
-/// `3 + n`; everything from `3 + n + 1` up closed.
-fn pack_fds(plan: &ChildPlan, pipe: &mut RawFd) -> Result<(), Failure> {
-    let step = ChildStep::Fds;
-    let mut target: RawFd = 3;
-    for &src in &plan.rescued {
-        // SAFETY: plain system call; `src` ≥ 3 + n + 1 never equals `target`.
-        check(unsafe { libc::dup2(src, target) }, step)?;
-        // dup2() clears FD_CLOEXEC already; be explicit, as the contract promises.
-        check(clear_cloexec(target), step)?;
-        check(set_nonblock(target, plan.non_blocking), step)?;
-        target = target.wrapping_add(1);
-    }
-    // SAFETY: plain system call; `*pipe` ≥ 3 + n + 1 never equals `target` (= 3 + n).
-    *pipe = check(unsafe { libc::dup3(*pipe, target, libc::O_CLOEXEC) }, step)?;
-    close_from(plan.rescue_base).map_err(|errno| Failure::with(step, errno))
-}
-
-/// Closes every fd ≥ `first`: `close_range()`, or a loop up to `RLIMIT_NOFILE` without it.
-fn close_from(first: RawFd) -> Result<(), i32> {
-    let first = libc::c_uint::try_from(first).unwrap_or(libc::c_uint::MAX);
-    // SAFETY: close_range takes (first, last, flags) as unsigned ints.
-    let ret = unsafe {
-        libc::syscall(
-            libc::SYS_close_range,
-            first,
-            libc::c_uint::MAX,
-            0 as libc::c_uint,
-        )
-    };
-    if ret == 0 {
-        return Ok(());
-    }
-    let errno = Errno::last_raw();
-    if errno != libc::ENOSYS {
-        return Err(errno);
-    }
-    // SAFETY: an all-zero rlimit is valid storage for getrlimit to fill.
-    let mut limit: libc::rlimit = unsafe { std::mem::zeroed() };
-    // SAFETY: `limit` is valid, writable storage.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } < 0 {
-        return Err(Errno::last_raw());
-    }
-    let end = libc::c_uint::try_from(limit.rlim_cur).unwrap_or(libc::c_uint::MAX);
-    for fd in first..end {
-        // SAFETY: closing fds we inherited and no longer need; EBADF is expected and ignored.
-        unsafe { libc::close(fd as RawFd) };
-    }
-    Ok(())
 }
 
 /// Writes our pid's decimal digits and a NUL after `LISTEN_PID=`.

@@ -5,7 +5,9 @@
 //! Every `unsafe` block carries a `// SAFETY:` comment.
 
 mod child;
+mod child_fds;
 pub mod listen;
 pub mod process;
 pub mod spawn;
+mod spawn_failure;
 mod spawn_plan;

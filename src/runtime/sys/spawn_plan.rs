@@ -40,18 +40,50 @@ pub(super) struct Creds {
     pub groups: Vec<libc::gid_t>,
 }
 
+/// The environment block: the strings, the `LISTEN_PID=` buffer and the pointer array.
+#[derive(Debug)]
+pub(super) struct Envp {
+    _strings: Vec<CString>,
+    /// Backing store of the `LISTEN_PID=` entry (a `Vec` so the pointer survives moves).
+    _listen_pid: Vec<u8>,
+    /// Where the child writes its pid's digits (into `_listen_pid`), or null.
+    pub listen_pid_digits: *mut u8,
+    /// Null-terminated, `LISTEN_PID=` first when present.
+    pub pointers: Vec<*const c_char>,
+}
+
+impl Envp {
+    fn build(spec: &SpawnSpec) -> Result<Envp, SpawnError> {
+        let listen = spec.listen_env && !spec.fds.is_empty();
+        let strings = environment(spec, listen)?;
+        let mut pointers = pointers(&strings);
+        let mut listen_pid = Vec::new();
+        let mut listen_pid_digits = std::ptr::null_mut();
+        if listen {
+            listen_pid.extend_from_slice(LISTEN_PID_PREFIX);
+            listen_pid.resize(LISTEN_PID_PREFIX.len() + PID_DIGITS + 1, 0);
+            let base = listen_pid.as_mut_ptr();
+            // The terminating null stays last.
+            pointers.insert(0, base.cast_const().cast());
+            // SAFETY: the prefix length is within the buffer just allocated.
+            listen_pid_digits = unsafe { base.add(LISTEN_PID_PREFIX.len()) };
+        }
+        Ok(Envp {
+            _strings: strings,
+            _listen_pid: listen_pid,
+            listen_pid_digits,
+            pointers,
+        })
+    }
+}
+
 /// Everything the child needs, prepared before `fork()`.
 #[derive(Debug)]
 pub(super) struct ChildPlan {
     pub path: CString,
     _argv: Vec<CString>,
     pub argv_ptrs: Vec<*const c_char>,
-    _env: Vec<CString>,
-    /// Backing store of the `LISTEN_PID=` entry (a `Vec` so the pointer survives moves).
-    _listen_pid: Vec<u8>,
-    /// Where the child writes its pid's digits (into `_listen_pid`), or null.
-    pub listen_pid_digits: *mut u8,
-    pub envp: Vec<*const c_char>,
+    pub env: Envp,
     pub fds: Vec<RawFd>,
     /// Scratch: the rescued copies of `fds`.
     pub rescued: Vec<RawFd>,
@@ -99,20 +131,6 @@ impl ChildPlan {
             .iter()
             .map(|a| cstring("argv", a.as_bytes()))
             .collect::<Result<Vec<_>, _>>()?;
-        let listen = spec.listen_env && !spec.fds.is_empty();
-        let env = environment(spec, listen)?;
-        let mut listen_pid = Vec::new();
-        let mut envp = pointers(&env);
-        let mut listen_pid_digits = std::ptr::null_mut();
-        if listen {
-            listen_pid.extend_from_slice(LISTEN_PID_PREFIX);
-            listen_pid.resize(LISTEN_PID_PREFIX.len() + PID_DIGITS + 1, 0);
-            let base = listen_pid.as_mut_ptr();
-            // The terminating null stays last.
-            envp.insert(0, base.cast_const().cast());
-            // SAFETY: the prefix length is within the buffer just allocated.
-            listen_pid_digits = unsafe { base.add(LISTEN_PID_PREFIX.len()) };
-        }
         let cwd = match &spec.working_directory {
             Some((dir, missing_ok)) => Some((cpath("WorkingDirectory", dir)?, *missing_ok)),
             None => None,
@@ -121,10 +139,7 @@ impl ChildPlan {
             path: cpath("path", &spec.path)?,
             argv_ptrs: pointers(&argv),
             _argv: argv,
-            _env: env,
-            _listen_pid: listen_pid,
-            listen_pid_digits,
-            envp,
+            env: Envp::build(spec)?,
             fds: spec.fds.clone(),
             rescued: vec![-1; spec.fds.len()],
             stdio: stdio_plans(spec)?,
@@ -339,8 +354,9 @@ mod tests {
         let env: Vec<_> = env.iter().map(|c| c.to_str().unwrap()).collect();
         assert_eq!(env, ["LISTEN_FDS=2", "LISTEN_FDNAMES=web:unknown", "A=1"]);
         let plan = ChildPlan::prepare(&spec).unwrap();
-        assert_eq!(plan.envp.len(), 5);
-        assert!(plan.envp.last().unwrap().is_null());
+        assert_eq!(plan.env.pointers.len(), 5);
+        assert!(plan.env.pointers.last().unwrap().is_null());
+        assert!(!plan.env.listen_pid_digits.is_null());
         assert_eq!(plan.rescue_base, 6);
     }
 
