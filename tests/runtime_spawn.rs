@@ -6,12 +6,16 @@
 //!
 //! Every test holds `SERIAL`: `reap()` waits for *any* child, and fd counting needs a process in
 //! which no other test opens fds meanwhile. Forking from this multi-threaded harness is sound
-//! only because the child side of `spawn()` never allocates.
+//! only because the child side of `spawn()` never allocates; the global allocator below turns
+//! that into a checked property: any allocation or free in a forked child `_exit`s it with 99,
+//! which every test would see as a wrong exit status.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -25,6 +29,51 @@ use sockunit::runtime::sys::process::{
 };
 use sockunit::runtime::sys::spawn::{ChildStep, FileMode, SpawnSpec, Spawned, Stdio, spawn};
 use sockunit::runtime::types::{ExitStatus, KillOutcome};
+
+/// The test process's pid, recorded by its first allocation (before any fork).
+static PARENT: AtomicI32 = AtomicI32::new(0);
+/// Exit code of a forked child caught allocating.
+const ALLOCATED_IN_CHILD: i32 = 99;
+
+struct ForkCheckingAllocator;
+
+impl ForkCheckingAllocator {
+    fn check() {
+        // SAFETY: getpid and _exit are async-signal-safe and touch no Rust state.
+        let me = unsafe { libc::getpid() };
+        match PARENT.compare_exchange(0, me, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => {}
+            Err(parent) if parent == me => {}
+            // SAFETY: as above; a forked child that allocates ends here.
+            Err(_) => unsafe { libc::_exit(ALLOCATED_IN_CHILD) },
+        }
+    }
+}
+
+// SAFETY: every call forwards to `System` with the same arguments after a check that either
+// returns or exits the process.
+unsafe impl GlobalAlloc for ForkCheckingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        Self::check();
+        // SAFETY: forwarded unchanged; the caller upholds `alloc`'s contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        Self::check();
+        // SAFETY: forwarded unchanged; `ptr` came from `System` via this allocator.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        Self::check();
+        // SAFETY: forwarded unchanged; `ptr` came from `System` via this allocator.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: ForkCheckingAllocator = ForkCheckingAllocator;
 
 static SERIAL: Mutex<()> = Mutex::new(());
 /// Statuses `reap()` returned for pids nobody was waiting for yet.
