@@ -617,7 +617,8 @@ fn reap_reports_exact_exit_statuses() {
 fn killing_the_process_group_reaches_the_grandchild() {
     let _g = serial();
     set_child_subreaper().unwrap();
-    let spawned = spawn(&sh("sleep 100 & sleep 100")).unwrap();
+    // `; exit 0` keeps any sh from exec'ing the last sleep: sh, and two sleeps under it.
+    let spawned = spawn(&sh("sleep 100 & sleep 100; exit 0")).unwrap();
     let pgid = spawned.pid;
     let deadline = Instant::now() + Duration::from_secs(10);
     while group_members(pgid).len() < 3 {
