@@ -4,7 +4,12 @@
 //!
 //! Every `unsafe` block carries a `// SAFETY:` comment.
 
+mod child;
+mod child_fds;
 pub mod control;
 pub mod event_loop;
 pub mod listen;
+pub mod process;
 pub mod spawn;
+mod spawn_failure;
+mod spawn_plan;

@@ -1,0 +1,324 @@
+//! Reaping, signalling and finding unit processes, and systemd's exit status names.
+//!
+//! # Contract
+//!
+//! - [`reap`] collects every exited child without blocking; call it on each SIGCHLD
+//!   (signals coalesce, so one SIGCHLD may stand for several children).
+//! - [`kill_pid`] / [`kill_group`] report [`KillOutcome::Nothing`] when nothing was left to
+//!   signal (ESRCH), which the state machines use to skip a kill state.
+//! - [`set_child_subreaper`] makes orphaned descendants ours, so they are reaped here too.
+//! - [`group_members`] and [`descendants`] read `/proc` (best effort; zombies excluded) for
+//!   process tracking without cgroups.
+//! - Never prints, never blocks.
+
+use std::collections::HashMap;
+
+use nix::errno::Errno;
+use nix::unistd::Pid;
+
+use crate::runtime::types::{ExitStatus, KillOutcome};
+
+/// systemd's `exit_status_to_string(code, EXIT_STATUS_FULL)` (v252 `src/shared/exit-status.c`):
+/// the name in `status=203/EXEC`, or `None` for codes without one.
+pub fn exit_status_name(code: i32) -> Option<&'static str> {
+    let name = match code {
+        0 => "SUCCESS",
+        1 => "FAILURE",
+        2 => "INVALIDARGUMENT",
+        3 => "NOTIMPLEMENTED",
+        4 => "NOPERMISSION",
+        5 => "NOTINSTALLED",
+        6 => "NOTCONFIGURED",
+        7 => "NOTRUNNING",
+        64..=78 => return bsd_exit_status_name(code),
+        200..=244 => return systemd_exit_status_name(code),
+        255 => "EXCEPTION",
+        _ => return None,
+    };
+    Some(name)
+}
+
+/// `sysexits.h` names (`EX_USAGE` = 64 … `EX_CONFIG` = 78).
+fn bsd_exit_status_name(code: i32) -> Option<&'static str> {
+    const NAMES: [&str; 15] = [
+        "USAGE",
+        "DATAERR",
+        "NOINPUT",
+        "NOUSER",
+        "NOHOST",
+        "UNAVAILABLE",
+        "SOFTWARE",
+        "OSERR",
+        "OSFILE",
+        "CANTCREAT",
+        "IOERR",
+        "TEMPFAIL",
+        "PROTOCOL",
+        "NOPERM",
+        "CONFIG",
+    ];
+    NAMES
+        .get(usize::try_from(code.checked_sub(64)?).ok()?)
+        .copied()
+}
+
+/// systemd's private codes, `EXIT_CHDIR` = 200 … `EXIT_BPF` = 244; 223 and 234 are reserved.
+fn systemd_exit_status_name(code: i32) -> Option<&'static str> {
+    const NAMES: [&str; 45] = [
+        "CHDIR",
+        "NICE",
+        "FDS",
+        "EXEC",
+        "MEMORY",
+        "LIMITS",
+        "OOM_ADJUST",
+        "SIGNAL_MASK",
+        "STDIN",
+        "STDOUT",
+        "CHROOT",
+        "IOPRIO",
+        "TIMERSLACK",
+        "SECUREBITS",
+        "SETSCHEDULER",
+        "CPUAFFINITY",
+        "GROUP",
+        "USER",
+        "CAPABILITIES",
+        "CGROUP",
+        "SETSID",
+        "CONFIRM",
+        "STDERR",
+        "",
+        "PAM",
+        "NETWORK",
+        "NAMESPACE",
+        "NO_NEW_PRIVILEGES",
+        "SECCOMP",
+        "SELINUX_CONTEXT",
+        "PERSONALITY",
+        "APPARMOR",
+        "ADDRESS_FAMILIES",
+        "RUNTIME_DIRECTORY",
+        "",
+        "CHOWN",
+        "SMACK_PROCESS_LABEL",
+        "KEYRING",
+        "STATE_DIRECTORY",
+        "CACHE_DIRECTORY",
+        "LOGS_DIRECTORY",
+        "CONFIGURATION_DIRECTORY",
+        "NUMA_POLICY",
+        "CREDENTIALS",
+        "BPF",
+    ];
+    let name = *NAMES.get(usize::try_from(code.checked_sub(200)?).ok()?)?;
+    (!name.is_empty()).then_some(name)
+}
+
+/// Decodes a `waitpid()` status; `None` for stop/continue reports.
+fn decode_wait_status(status: libc::c_int) -> Option<ExitStatus> {
+    if libc::WIFEXITED(status) {
+        Some(ExitStatus::Exited(libc::WEXITSTATUS(status)))
+    } else if libc::WIFSIGNALED(status) {
+        let signal = libc::WTERMSIG(status);
+        Some(if libc::WCOREDUMP(status) {
+            ExitStatus::Dumped(signal)
+        } else {
+            ExitStatus::Killed(signal)
+        })
+    } else {
+        None
+    }
+}
+
+/// Every child that has exited, with how it ended: `waitpid(-1, WNOHANG)` until none is left
+/// (0 or ECHILD). Never blocks.
+pub fn reap() -> Vec<(Pid, ExitStatus)> {
+    let mut reaped = Vec::new();
+    loop {
+        let mut status: libc::c_int = 0;
+        // SAFETY: `status` is valid, writable storage; WNOHANG never blocks.
+        let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
+        if pid < 0 && Errno::last() == Errno::EINTR {
+            continue;
+        }
+        if pid <= 0 {
+            return reaped;
+        }
+        if let Some(exit) = decode_wait_status(status) {
+            reaped.push((Pid::from_raw(pid), exit));
+        }
+    }
+}
+
+/// `kill(target, signal)` mapped to a [`KillOutcome`].
+fn kill_raw(target: libc::pid_t, signal: i32) -> KillOutcome {
+    // SAFETY: plain system call; the target and signal are checked by the kernel.
+    if unsafe { libc::kill(target, signal) } == 0 {
+        return KillOutcome::Signalled;
+    }
+    match Errno::last() {
+        Errno::ESRCH => KillOutcome::Nothing,
+        _ => KillOutcome::Failed,
+    }
+}
+
+/// Sends `signal` to one process. Pids ≤ 0 (which `kill()` would treat as groups or
+/// "everyone") are refused as [`KillOutcome::Failed`].
+pub fn kill_pid(pid: Pid, signal: i32) -> KillOutcome {
+    if pid.as_raw() <= 0 {
+        return KillOutcome::Failed;
+    }
+    kill_raw(pid.as_raw(), signal)
+}
+
+/// Sends `signal` to every process of group `pgid` (`kill(-pgid, signal)`). A pgid ≤ 1 is
+/// refused as [`KillOutcome::Failed`] (it would mean our own group or every process).
+pub fn kill_group(pgid: Pid, signal: i32) -> KillOutcome {
+    if pgid.as_raw() <= 1 {
+        return KillOutcome::Failed;
+    }
+    kill_raw(-pgid.as_raw(), signal)
+}
+
+/// `prctl(PR_SET_CHILD_SUBREAPER, 1)`: orphaned descendants are reparented to us.
+pub fn set_child_subreaper() -> Result<(), Errno> {
+    nix::sys::prctl::set_child_subreaper(true)
+}
+
+/// One `/proc/PID/stat` line: (state, ppid, pgrp).
+fn parse_stat(stat: &str) -> Option<(char, i32, i32)> {
+    // The command name may contain spaces and parentheses; fields resume after the last ')'.
+    let rest = stat.get(stat.rfind(')')? + 1..)?;
+    let mut fields = rest.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let ppid = fields.next()?.parse().ok()?;
+    let pgrp = fields.next()?.parse().ok()?;
+    Some((state, ppid, pgrp))
+}
+
+/// Every live (non-zombie) process: pid → (ppid, pgrp). Processes that vanish meanwhile are
+/// skipped.
+fn live_processes() -> HashMap<i32, (i32, i32)> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return HashMap::new();
+    };
+    let mut processes = HashMap::new();
+    for entry in dir.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        if let Some((state, ppid, pgrp)) = parse_stat(&stat)
+            && state != 'Z'
+        {
+            processes.insert(pid, (ppid, pgrp));
+        }
+    }
+    processes
+}
+
+/// The live processes whose process group is `pgid`, sorted (read from `/proc`).
+pub fn group_members(pgid: Pid) -> Vec<Pid> {
+    let mut pids: Vec<Pid> = live_processes()
+        .into_iter()
+        .filter(|(_, (_, pgrp))| *pgrp == pgid.as_raw())
+        .map(|(pid, _)| Pid::from_raw(pid))
+        .collect();
+    pids.sort();
+    pids
+}
+
+/// The live descendants of `pid` (children, grandchildren, …), sorted (read from `/proc`).
+/// Orphans reparented away from `pid`'s tree are not found; see [`set_child_subreaper`].
+pub fn descendants(pid: Pid) -> Vec<Pid> {
+    let processes = live_processes();
+    let mut found = Vec::new();
+    let mut frontier = vec![pid.as_raw()];
+    while let Some(parent) = frontier.pop() {
+        for (&child, &(ppid, _)) in &processes {
+            if ppid == parent && !found.contains(&child) {
+                found.push(child);
+                frontier.push(child);
+            }
+        }
+    }
+    found.sort_unstable();
+    found.into_iter().map(Pid::from_raw).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_status_names_follow_systemds_table() {
+        let cases = [
+            (0, Some("SUCCESS")),
+            (1, Some("FAILURE")),
+            (2, Some("INVALIDARGUMENT")),
+            (7, Some("NOTRUNNING")),
+            (8, None),
+            (64, Some("USAGE")),
+            (78, Some("CONFIG")),
+            (79, None),
+            (200, Some("CHDIR")),
+            (203, Some("EXEC")),
+            (207, Some("SIGNAL_MASK")),
+            (216, Some("GROUP")),
+            (217, Some("USER")),
+            (220, Some("SETSID")),
+            (222, Some("STDERR")),
+            (223, None),
+            (224, Some("PAM")),
+            (231, Some("APPARMOR")),
+            (234, None),
+            (235, Some("CHOWN")),
+            (244, Some("BPF")),
+            (245, None),
+            (255, Some("EXCEPTION")),
+            (256, None),
+            (-1, None),
+            (i32::MIN, None),
+        ];
+        for (code, name) in cases {
+            assert_eq!(exit_status_name(code), name, "{code}");
+        }
+    }
+
+    #[test]
+    fn stat_lines_with_odd_command_names_parse() {
+        assert_eq!(parse_stat("12 (a b) S 1 12 12 0"), Some(('S', 1, 12)));
+        assert_eq!(parse_stat("12 (x) (y)) Z 5 7 7"), Some(('Z', 5, 7)));
+        assert_eq!(parse_stat("garbage"), None);
+        assert_eq!(parse_stat("1 (x) R"), None);
+    }
+
+    #[test]
+    fn wait_statuses_decode() {
+        assert_eq!(decode_wait_status(3 << 8), Some(ExitStatus::Exited(3)));
+        assert_eq!(
+            decode_wait_status(libc::SIGTERM),
+            Some(ExitStatus::Killed(15))
+        );
+        assert_eq!(
+            decode_wait_status(libc::SIGABRT | 0x80),
+            Some(ExitStatus::Dumped(6))
+        );
+        assert_eq!(decode_wait_status(0xffff), None);
+    }
+
+    #[test]
+    fn dangerous_targets_are_refused() {
+        assert_eq!(kill_pid(Pid::from_raw(0), 0), KillOutcome::Failed);
+        assert_eq!(kill_pid(Pid::from_raw(-1), 0), KillOutcome::Failed);
+        assert_eq!(kill_group(Pid::from_raw(1), 0), KillOutcome::Failed);
+        assert_eq!(kill_group(Pid::from_raw(-5), 0), KillOutcome::Failed);
+    }
+}
