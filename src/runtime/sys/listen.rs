@@ -15,9 +15,9 @@
 //!   without the prefix; the executor may add it to all of them). `SO_RCVBUF`/`SO_SNDBUF`
 //!   failures for lack of privilege are debug-level in systemd and are not returned.
 //! - The umask is process-wide: this module changes it only inside short windows serialized by
-//!   one lock (see [`nodes`]); another thread creating files at that moment would see it.
-//! - [`accept_connection`], [`instance_name`], [`flush_port`]: see [`peer`];
-//!   [`resolve_socket_owner`], [`chown_ports`]: the `(sd-chown)` helper's work, see [`owner`].
+//!   one lock (see `nodes`); another thread creating files at that moment would see it.
+//! - [`accept_connection`], [`instance_name`], [`flush_port`]: see `peer`;
+//!   [`resolve_socket_owner`], [`chown_ports`]: the `(sd-chown)` helper's work, see `owner`.
 //!
 //! Not done (systemd 252 does them): SELinux/SMACK labels; the `(sd-listen)`/`(sd-accept)`
 //! helper forks into the unit's cgroup and network namespace; `ListenUSBFunction=` stops after
