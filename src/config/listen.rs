@@ -622,7 +622,7 @@ pub fn format_address_with(listen: &Listen, ifname_of: &dyn Fn(u32) -> Option<St
 
 /// glibc's `inet_ntop(AF_INET6)`: the longest run (≥ 2) of zero groups becomes `::`; IPv4
 /// compatible and mapped addresses end in dotted quad.
-fn inet_ntop6(a: &Ipv6Addr) -> String {
+pub(crate) fn inet_ntop6(a: &Ipv6Addr) -> String {
     let w = a.segments();
     let (mut best, mut cur): ((usize, usize), Option<(usize, usize)>) = ((0, 0), None);
     for (i, &g) in w.iter().enumerate() {
