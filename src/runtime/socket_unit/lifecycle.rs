@@ -327,7 +327,7 @@ impl SocketMachine {
             return;
         }
         self.held.timer = false;
-        let (t, sigkill) = (SocketResult::Timeout, self.params.send_sigkill);
+        let t = SocketResult::Timeout;
         match self.state {
             SocketState::StartPre => {
                 self.log("Starting timed out. Terminating.");
@@ -341,23 +341,42 @@ impl SocketMachine {
                 self.log("Stopping timed out. Terminating.");
                 self.enter_signal(SocketState::StopPreSigterm, t);
             }
-            SocketState::StopPreSigterm if sigkill => {
-                self.log("Stopping timed out. Killing.");
-                self.enter_signal(SocketState::StopPreSigkill, t);
+            SocketState::StopPreSigterm | SocketState::StopPreSigkill => self.stop_pre_timeout(),
+            SocketState::StopPost | SocketState::FinalSigterm | SocketState::FinalSigkill => {
+                self.final_timeout()
             }
-            SocketState::StopPreSigterm => {
-                self.log("Stopping timed out. Skipping SIGKILL. Ignoring.");
-                self.enter_stop_post(t);
-            }
-            SocketState::StopPreSigkill => {
-                self.log("Processes still around after SIGKILL. Ignoring.");
-                self.enter_stop_post(t);
-            }
+            // The timer is disarmed on entering any other state.
+            SocketState::Dead
+            | SocketState::Failed
+            | SocketState::Listening
+            | SocketState::Running => {}
+        }
+    }
+
+    /// `socket_dispatch_timer` in `stop-pre-sigterm` and `stop-pre-sigkill`.
+    fn stop_pre_timeout(&mut self) {
+        let t = SocketResult::Timeout;
+        if self.state == SocketState::StopPreSigkill {
+            self.log("Processes still around after SIGKILL. Ignoring.");
+            self.enter_stop_post(t);
+        } else if self.params.send_sigkill {
+            self.log("Stopping timed out. Killing.");
+            self.enter_signal(SocketState::StopPreSigkill, t);
+        } else {
+            self.log("Stopping timed out. Skipping SIGKILL. Ignoring.");
+            self.enter_stop_post(t);
+        }
+    }
+
+    /// `socket_dispatch_timer` in `stop-post`, `final-sigterm` and `final-sigkill`.
+    fn final_timeout(&mut self) {
+        let t = SocketResult::Timeout;
+        match self.state {
             SocketState::StopPost => {
                 self.log("Stopping timed out (2). Terminating.");
                 self.enter_signal(SocketState::FinalSigterm, t);
             }
-            SocketState::FinalSigterm if sigkill => {
+            SocketState::FinalSigterm if self.params.send_sigkill => {
                 self.log("Stopping timed out (2). Killing.");
                 self.enter_signal(SocketState::FinalSigkill, t);
             }
@@ -365,15 +384,10 @@ impl SocketMachine {
                 self.log("Stopping timed out (2). Skipping SIGKILL. Ignoring.");
                 self.enter_dead(t);
             }
-            SocketState::FinalSigkill => {
+            _ => {
                 self.log("Still around after SIGKILL (2). Entering failed mode.");
                 self.enter_dead(t);
             }
-            // The timer is disarmed on entering any other state.
-            SocketState::Dead
-            | SocketState::Failed
-            | SocketState::Listening
-            | SocketState::Running => {}
         }
     }
 }

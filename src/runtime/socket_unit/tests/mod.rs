@@ -8,11 +8,13 @@
 //! - `timeouts`: stop timeouts, SendSIGKILL=no, kill failures.
 //! - `accept_no`: triggering, the service's state, trigger limit, poll errors.
 //! - `accept_yes`: connections and their limits, instance and accept failures.
+//! - `observed`: the runtime transitions of `systemd-semantics.md` §8b, as `Changed` lines.
 //! - `props`: random executors that keep the protocol (or not): no panics, fds and watches
 //!   alternate, state and held resources agree.
 
 mod accept_no;
 mod accept_yes;
+mod observed;
 mod props;
 mod start;
 mod start_limit;
