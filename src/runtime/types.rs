@@ -3,6 +3,8 @@
 //!
 //! Nothing here does I/O.
 
+use crate::config::value::{exit_status_name, signal_to_string};
+
 /// Microseconds on `CLOCK_MONOTONIC` (systemd's `usec_t`); `u64::MAX` is infinity.
 pub type Usec = u64;
 
@@ -32,6 +34,22 @@ impl ExitStatus {
             ExitStatus::Exited(_) => "exited",
             ExitStatus::Killed(_) => "killed",
             ExitStatus::Dumped(_) => "dumped",
+        }
+    }
+}
+
+/// The `status=` text of systemd's `unit_log_process_exit`: the number, `/`, then the
+/// `exit_status_to_string(…, EXIT_STATUS_FULL)` name for exits (`1/FAILURE`, `203/EXEC`,
+/// `42/n/a` for unnamed codes) or the `signal_to_string` name for signals (`15/TERM`, `9/KILL`).
+/// The name tables are the config layer's ([`exit_status_name`], [`signal_to_string`]).
+pub fn exit_status_text(status: ExitStatus) -> String {
+    match status {
+        ExitStatus::Exited(code) => {
+            let name = u8::try_from(code).ok().and_then(exit_status_name);
+            format!("{code}/{}", name.unwrap_or("n/a"))
+        }
+        ExitStatus::Killed(signo) | ExitStatus::Dumped(signo) => {
+            format!("{signo}/{}", signal_to_string(signo))
         }
     }
 }
@@ -154,6 +172,30 @@ mod tests {
         assert!(!r.below(1_999_999));
         assert!(!r.below(2_000_010));
         assert!(r.below(2_000_011));
+    }
+
+    #[test]
+    fn exit_status_text_uses_systemds_names() {
+        let cases = [
+            (ExitStatus::Exited(0), "0/SUCCESS"),
+            (ExitStatus::Exited(1), "1/FAILURE"),
+            (ExitStatus::Exited(2), "2/INVALIDARGUMENT"),
+            (ExitStatus::Exited(64), "64/USAGE"),
+            (ExitStatus::Exited(203), "203/EXEC"),
+            (ExitStatus::Exited(217), "217/USER"),
+            (ExitStatus::Exited(223), "223/n/a"),
+            (ExitStatus::Exited(42), "42/n/a"),
+            (ExitStatus::Exited(255), "255/EXCEPTION"),
+            (ExitStatus::Exited(300), "300/n/a"),
+            (ExitStatus::Killed(15), "15/TERM"),
+            (ExitStatus::Killed(9), "9/KILL"),
+            (ExitStatus::Killed(36), "36/RTMIN+2"),
+            (ExitStatus::Dumped(11), "11/SEGV"),
+            (ExitStatus::Dumped(6), "6/ABRT"),
+        ];
+        for (status, text) in cases {
+            assert_eq!(exit_status_text(status), text, "{status:?}");
+        }
     }
 
     #[test]
