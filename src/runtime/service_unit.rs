@@ -35,7 +35,17 @@
 //! which comes back as `Restart { now }`.
 //!
 //! State names, result names, transitions and log texts are systemd 252's
-//! (`systemd-semantics.md` §5, §8b).
+//! (`systemd-semantics.md` §5, §8b). Where this machine differs:
+//!
+//! - The job engine is reduced to "a start waits while the unit stops" (systemd retries the job
+//!   on every state change, counting the start limit each time; here once, when inactive).
+//! - `cgroup_good()` is the flag `cgroup_populated`, which learns of an empty unit only from
+//!   `CgroupEmpty`; so a `forking` daemon that died before writing `PIDFile=` fails on that
+//!   event (`Daemon never wrote its PID file. Failing.`) rather than at once.
+//! - Within one notification, `STATUS=`, `ERRNO=`, `EXTEND_TIMEOUT_USEC=`, `WATCHDOG*=` come
+//!   before `READY=1`/`RELOADING=1`/`STOPPING=1`, and `WATCHDOG=trigger` wins over them.
+//! - Unit-level messages (`Failed with result …`, conditions, asserts), `KillMode=`, the
+//!   leftover-process check, fd collection and `NotifyAccess=` filtering are the executor's.
 
 mod base;
 mod exits;

@@ -430,6 +430,17 @@ fn failures() -> Vec<Case> {
         )
         .check(|s| assert!(s.logged("Failed to run next control task: Permission denied"))),
         case(
+            "no ExecStart outside oneshot",
+            params(T::Simple, &[(C::Start, 0, false)]),
+            vec![Start],
+            "dead -> failed",
+            R::Resources,
+        )
+        .check(|s| {
+            assert!(s.logged("There's no 'start' task anymore we could start."));
+            assert!(s.logged("Failed to run 'start' task: No such device or address"));
+        }),
+        case(
             "kill fails",
             plain(T::Simple),
             vec![Start, World(|s| s.kill_fails = true), Stop],
@@ -503,7 +514,7 @@ pub(in crate::runtime) fn all() -> Vec<Sim> {
 
 #[test]
 fn priority_one_table() {
-    assert_eq!(all().len(), 52);
+    assert_eq!(all().len(), 53);
 }
 
 #[test]
