@@ -24,6 +24,64 @@ pub enum Command {
     Cat(CatArgs),
     /// Print `systemctl show`'s `Name=value` properties of each unit.
     Show(ShowArgs),
+    /// Run socket units and the services they activate, in the foreground, until SIGTERM.
+    Run(RunArgs),
+    /// Status of the units of a running `sockunit run`, like `systemctl status`.
+    Status(StatusArgs),
+    /// Ask a running `sockunit run` to start a unit.
+    Start(UnitControlArgs),
+    /// Ask a running `sockunit run` to stop a unit.
+    Stop(UnitControlArgs),
+}
+
+/// Arguments of `sockunit run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Look every search path up under this directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Use the user manager's search path and environment.
+    #[arg(long)]
+    pub user: bool,
+    /// Write one JSON object per unit state change to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// The control socket (default: $XDG_RUNTIME_DIR/sockunit/control, else
+    /// /run/sockunit/control).
+    #[arg(long, value_name = "PATH")]
+    pub control: Option<PathBuf>,
+    /// Also log every state change (`UNIT: Changed FROM -> TO`), as systemd does at debug level.
+    #[arg(long)]
+    pub debug: bool,
+
+    /// Unit files or unit names to start (sockets; services are started directly).
+    #[arg(required = true, value_name = "PATH|UNIT")]
+    pub units: Vec<String>,
+}
+
+/// Arguments of `sockunit status`.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// The control socket of the running `sockunit run`.
+    #[arg(long, value_name = "PATH")]
+    pub control: Option<PathBuf>,
+    /// Print the JSON answer instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Units (all when none).
+    #[arg(value_name = "UNIT")]
+    pub units: Vec<String>,
+}
+
+/// Arguments of `sockunit start` and `sockunit stop`.
+#[derive(Debug, clap::Args)]
+pub struct UnitControlArgs {
+    /// The control socket of the running `sockunit run`.
+    #[arg(long, value_name = "PATH")]
+    pub control: Option<PathBuf>,
+    /// The unit.
+    #[arg(value_name = "UNIT")]
+    pub unit: String,
 }
 
 /// Arguments of `sockunit cat`.

@@ -8,6 +8,7 @@ mod args;
 mod cat;
 mod dump;
 mod output;
+mod run;
 mod sarif;
 pub mod show;
 
@@ -33,6 +34,10 @@ pub fn run() -> ExitCode {
         Command::Dump(args) => dump::run(&args),
         Command::Cat(args) => cat::run(&args),
         Command::Show(args) => show::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Status(args) => run::status(&args),
+        Command::Start(args) => run::control_unit(&args, true),
+        Command::Stop(args) => run::control_unit(&args, false),
     }
 }
 

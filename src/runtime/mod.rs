@@ -9,9 +9,12 @@
 
 pub mod control;
 pub mod launch;
+pub mod manager;
 pub mod observe;
 pub mod plan;
+mod service_exec;
 pub mod service_unit;
+mod socket_exec;
 pub mod socket_unit;
 pub mod sys;
 pub mod types;

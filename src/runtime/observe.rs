@@ -25,6 +25,10 @@ pub trait Observer {
     /// messages and the runtime's own (`Listening on …`, `Started …`).
     fn log(&mut self, unit: Option<&str>, text: &str);
 
+    /// A debug-level log line (systemd logs these only at debug level: `Changed FROM -> TO`,
+    /// …).
+    fn debug(&mut self, unit: Option<&str>, text: &str);
+
     /// A state change.
     fn transition(&mut self, t: &Transition);
 }
@@ -44,6 +48,10 @@ impl Observer for Recorder {
             Some(u) => format!("{u}: {text}"),
             None => text.to_owned(),
         });
+    }
+
+    fn debug(&mut self, unit: Option<&str>, text: &str) {
+        self.log(unit, text);
     }
 
     fn transition(&mut self, t: &Transition) {

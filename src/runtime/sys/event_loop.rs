@@ -29,8 +29,8 @@ pub enum Wake {
     Fd {
         /// The token it was registered with.
         token: u64,
-        /// Anything but plain `EPOLLIN` (hang-up, error).
-        hangup: bool,
+        /// The `EPOLL*` bits reported.
+        revents: u32,
     },
     /// A handled signal arrived.
     Signal(Signal),
@@ -159,7 +159,7 @@ impl EventLoop {
                 TIMER_TOKEN => self.expire(&mut wakes)?,
                 token => wakes.push(Wake::Fd {
                     token,
-                    hangup: ev.events() != EpollFlags::EPOLLIN,
+                    revents: ev.events().bits() as u32,
                 }),
             }
         }

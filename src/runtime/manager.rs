@@ -1,0 +1,704 @@
+//! The manager: owns every unit's state machine, its fds and processes, and performs the
+//! machines' actions over the event loop.
+//!
+//! # Theory of operation
+//! One thread, one [`EventLoop`]. Each wake-up (a ready port, a signal, a deadline, a control
+//! client) becomes one event for one unit's pure machine; the actions it returns are performed
+//! in order, and the answer to a fallible action is fed straight back before anything else
+//! (see [`super::socket_unit`]). Effects on *other* units (a socket asking for its service, a
+//! service's state change reaching its sockets, a connection closing) go through a FIFO of
+//! deferred inputs drained after each step, like systemd's job and run queues, so a machine
+//! never re-enters itself.
+//!
+//! Invariants: a port fd is in epoll only while its socket is `listening`; every child is
+//! reaped (`waitid` loop on each `SIGCHLD`) and its pid is forgotten; fds are owned values, so
+//! closing is dropping; an accepted connection is either handed to exactly one instance service
+//! or closed.
+
+use std::collections::{HashMap, VecDeque};
+use std::os::fd::AsFd;
+
+use nix::sys::signal::Signal;
+
+use super::control::{Request, Response, UnitStatus};
+use super::observe::{Observer, Transition};
+use super::plan::{Catalog, SpecKind, UnitSpec};
+use super::service_unit::{Role, ServiceEvent, ServiceMachine, ServiceParams};
+use super::socket_unit::{ServiceView, SocketEvent, SocketMachine, SocketParams};
+use super::sys::event_loop::{EventLoop, Wake, now};
+use super::sys::listen::Port;
+use super::types::{Activity, Usec};
+use crate::diagnostic::Diagnostic;
+
+/// Index of a unit in the manager.
+pub type UnitId = usize;
+
+/// A connection accepted by an `Accept=yes` socket, until an instance owns it.
+#[derive(Debug)]
+pub(super) struct Conn {
+    pub fd: std::os::fd::OwnedFd,
+    pub source: Option<String>,
+    pub instance: String,
+    pub peer: Option<String>,
+    pub remote_addr: Option<String>,
+    pub remote_port: Option<u32>,
+}
+
+/// A socket unit at runtime.
+#[derive(Debug)]
+pub(super) struct SocketRt {
+    pub m: SocketMachine,
+    pub config: Box<crate::config::SocketConfig>,
+    pub ports: Vec<Port>,
+    pub control_pid: Option<i32>,
+    /// `Accept=no`: the triggered service's unit.
+    pub triggers: Option<UnitId>,
+    pub watched: bool,
+}
+
+/// A service unit at runtime.
+#[derive(Debug)]
+pub(super) struct ServiceRt {
+    pub m: ServiceMachine,
+    pub config: Box<crate::config::ServiceConfig>,
+    pub main_pid: Option<i32>,
+    pub control_pid: Option<i32>,
+    /// Sockets whose fds it gets, in order.
+    pub triggered_by: Vec<UnitId>,
+    /// A start was requested and not yet processed (systemd: a pending start job).
+    pub start_pending: bool,
+    /// `Accept=yes` instances: the connection and the socket it came from.
+    pub conn: Option<(Conn, UnitId)>,
+    pub invocation_id: String,
+    /// Process groups of the processes it spawned that may still have members.
+    pub pgids: Vec<i32>,
+}
+
+/// Type-specific runtime state.
+#[derive(Debug)]
+pub(super) enum Rt {
+    Socket(Box<SocketRt>),
+    Service(Box<ServiceRt>),
+}
+
+/// One unit.
+#[derive(Debug)]
+pub(super) struct Unit {
+    pub spec: UnitSpec,
+    pub since: Usec,
+    pub rt: Rt,
+}
+
+/// Cross-unit inputs, performed after the current step.
+#[derive(Debug)]
+pub(super) enum Deferred {
+    /// Start a service (a socket's trigger or a control request).
+    StartService(UnitId),
+    /// Run a restart job (`Restart=` after `RestartSec=`).
+    RestartService(UnitId),
+    /// Tell a socket how its service looks now.
+    NotifySocket(UnitId, ServiceView, bool),
+    /// An instance released its connection.
+    ConnectionClosed(UnitId, Option<String>),
+    /// Forget a finished connection instance.
+    Collect(UnitId),
+}
+
+/// Timer keys: two per unit.
+pub(super) fn timer_key(id: UnitId, watchdog: bool) -> u64 {
+    (id as u64) << 1 | u64::from(watchdog)
+}
+
+const CONTROL_TOKEN: u64 = u64::MAX - 2;
+
+/// Port tokens: unit id and port index.
+pub(super) fn port_token(id: UnitId, port: usize) -> u64 {
+    (id as u64) << 20 | port as u64
+}
+
+/// Settings of a manager that are not in the units.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Running as a user manager (`--user`).
+    pub user_scope: bool,
+    /// The runtime's environment.
+    pub env: Vec<(String, String)>,
+    /// The control socket, if any.
+    pub control: Option<std::path::PathBuf>,
+}
+
+/// The runtime.
+pub struct Manager<'a> {
+    pub(super) ev: EventLoop,
+    pub(super) units: Vec<Option<Unit>>,
+    pub(super) ids: HashMap<String, UnitId>,
+    pub(super) pids: HashMap<i32, (UnitId, Role)>,
+    pub(super) conns: HashMap<u64, Conn>,
+    pub(super) next_conn: u64,
+    pub(super) later: VecDeque<Deferred>,
+    pub(super) obs: &'a mut dyn Observer,
+    pub(super) catalog: Catalog<'a>,
+    pub(super) settings: Settings,
+    control: Option<std::os::unix::net::UnixListener>,
+    shutting_down: bool,
+    /// The pid whose exit is being processed (for trace records).
+    pub(super) last_exited: Option<i32>,
+    /// Diagnostics from units loaded while running (connection instances).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl std::fmt::Debug for Manager<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Manager")
+            .field("units", &self.ids.len())
+            .field("pids", &self.pids.len())
+            .finish()
+    }
+}
+
+/// A fatal runtime error (the loop cannot go on).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The event loop or control socket could not be set up or polled.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl<'a> Manager<'a> {
+    /// A manager with no units; blocks SIGCHLD/SIGTERM/SIGINT/SIGHUP in this thread.
+    pub fn new(
+        catalog: Catalog<'a>,
+        obs: &'a mut dyn Observer,
+        settings: Settings,
+    ) -> Result<Manager<'a>, RunError> {
+        let signals = [
+            Signal::SIGCHLD,
+            Signal::SIGTERM,
+            Signal::SIGINT,
+            Signal::SIGHUP,
+        ];
+        let ev = EventLoop::new(&signals)?;
+        let _ = super::sys::process::set_child_subreaper();
+        let control = match &settings.control {
+            Some(path) => Some(super::sys::control::bind(path)?),
+            None => None,
+        };
+        if let Some(l) = &control {
+            ev.watch(l.as_fd(), CONTROL_TOKEN)?;
+        }
+        Ok(Manager {
+            ev,
+            units: Vec::new(),
+            ids: HashMap::new(),
+            pids: HashMap::new(),
+            conns: HashMap::new(),
+            next_conn: 0,
+            later: VecDeque::new(),
+            obs,
+            catalog,
+            settings,
+            control,
+            shutting_down: false,
+            last_exited: None,
+            diagnostics: Vec::new(),
+        })
+    }
+
+    /// Loads `name` (and, for a socket, the service it triggers; for a service, its
+    /// `Sockets=`) into the manager. `Err` is systemd's reason it cannot run.
+    pub fn add(&mut self, name: &str) -> Result<UnitId, String> {
+        if let Some(&id) = self.ids.get(name) {
+            return Ok(id);
+        }
+        let spec = self.catalog.load(name, &mut self.diagnostics)?;
+        if let Some(&id) = self.ids.get(&spec.name) {
+            return Ok(id);
+        }
+        let id = self.add_spec(spec.clone());
+        match &spec.kind {
+            SpecKind::Socket {
+                triggers: Some(service),
+                ..
+            } => {
+                let sid = self
+                    .add(service)
+                    .map_err(|e| format!("Socket service {service} not loaded, refusing. ({e})"));
+                match sid {
+                    Ok(sid) => self.link(id, sid),
+                    Err(e) => {
+                        self.remove(id);
+                        return Err(e);
+                    }
+                }
+            }
+            SpecKind::Service { config } => {
+                for s in config.sockets.clone() {
+                    if let Ok(sock) = self.add(&s) {
+                        self.link(sock, id);
+                    }
+                }
+            }
+            SpecKind::Socket { .. } => {}
+        }
+        Ok(id)
+    }
+
+    pub(super) fn add_spec(&mut self, spec: UnitSpec) -> UnitId {
+        let rt = match &spec.kind {
+            SpecKind::Socket { config, .. } => Rt::Socket(Box::new(SocketRt {
+                m: SocketMachine::new(socket_params(config, spec.start_limit)),
+                config: config.clone(),
+                ports: Vec::new(),
+                control_pid: None,
+                triggers: None,
+                watched: false,
+            })),
+            SpecKind::Service { config } => Rt::Service(Box::new(ServiceRt {
+                m: ServiceMachine::new(service_params(config, spec.start_limit)),
+                config: config.clone(),
+                main_pid: None,
+                control_pid: None,
+                triggered_by: Vec::new(),
+                start_pending: false,
+                conn: None,
+                invocation_id: String::new(),
+                pgids: Vec::new(),
+            })),
+        };
+        let id = self.units.len();
+        self.ids.insert(spec.name.clone(), id);
+        self.units.push(Some(Unit {
+            spec,
+            since: now(),
+            rt,
+        }));
+        id
+    }
+
+    fn remove(&mut self, id: UnitId) {
+        if let Some(u) = self.units.get_mut(id).and_then(Option::take) {
+            self.ids.remove(&u.spec.name);
+        }
+    }
+
+    /// Records that socket `sock` triggers service `svc`.
+    fn link(&mut self, sock: UnitId, svc: UnitId) {
+        if let Some(Rt::Socket(s)) = self.rt_mut(sock)
+            && !s.config.accept
+        {
+            s.triggers = Some(svc);
+        }
+        if let Some(Rt::Service(s)) = self.rt_mut(svc)
+            && !s.triggered_by.contains(&sock)
+        {
+            s.triggered_by.push(sock);
+        }
+    }
+
+    pub(super) fn unit(&self, id: UnitId) -> Option<&Unit> {
+        self.units.get(id).and_then(Option::as_ref)
+    }
+
+    pub(super) fn unit_mut(&mut self, id: UnitId) -> Option<&mut Unit> {
+        self.units.get_mut(id).and_then(Option::as_mut)
+    }
+
+    pub(super) fn rt_mut(&mut self, id: UnitId) -> Option<&mut Rt> {
+        self.unit_mut(id).map(|u| &mut u.rt)
+    }
+
+    pub(super) fn name(&self, id: UnitId) -> String {
+        self.unit(id)
+            .map(|u| u.spec.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// The unit's sub-state and active state.
+    pub(super) fn state_of(&self, id: UnitId) -> Option<(&'static str, Activity, &'static str)> {
+        Some(match &self.unit(id)?.rt {
+            Rt::Socket(s) => (s.m.state.name(), s.m.state.activity(), s.m.result.name()),
+            Rt::Service(s) => (s.m.state.name(), s.m.state.activity(), s.m.result.name()),
+        })
+    }
+
+    /// Records a transition when the state now differs from `from`.
+    pub(super) fn observe(
+        &mut self,
+        id: UnitId,
+        from: &'static str,
+        event: &str,
+        pid: Option<i32>,
+    ) {
+        let Some((to, _, _)) = self.state_of(id) else {
+            return;
+        };
+        if from != to {
+            self.record(id, from, to, event, pid);
+        }
+    }
+
+    /// Traces one state change and logs it at debug level.
+    pub(super) fn record(
+        &mut self,
+        id: UnitId,
+        from: &str,
+        to: &str,
+        event: &str,
+        pid: Option<i32>,
+    ) {
+        let Some((_, _, result)) = self.state_of(id) else {
+            return;
+        };
+        let name = self.name(id);
+        self.obs
+            .debug(Some(&name), &format!("Changed {from} -> {to}"));
+        self.obs.transition(&Transition {
+            unit: name,
+            from: from.to_owned(),
+            to: to.to_owned(),
+            result: result.to_owned(),
+            event: event.to_owned(),
+            pid,
+        });
+        if let Some(u) = self.unit_mut(id) {
+            u.since = now();
+        }
+    }
+
+    /// Starts the units named at start-up, sockets first.
+    pub fn start_all(&mut self, ids: &[UnitId]) {
+        let (sockets, services): (Vec<UnitId>, Vec<UnitId>) = ids
+            .iter()
+            .partition(|&&id| matches!(self.unit(id).map(|u| &u.rt), Some(Rt::Socket(_))));
+        for id in sockets {
+            self.socket_event(id, SocketEvent::Start { now: now() });
+        }
+        for id in services {
+            self.later.push_back(Deferred::StartService(id));
+        }
+        self.drain();
+    }
+
+    /// Runs until SIGTERM/SIGINT, then stops every unit (services first) and returns.
+    pub fn run(&mut self) -> Result<(), RunError> {
+        loop {
+            if self.shutting_down && self.shutdown_step() {
+                return Ok(());
+            }
+            for wake in self.ev.wait()? {
+                self.dispatch(wake);
+                self.drain();
+            }
+        }
+    }
+
+    fn dispatch(&mut self, wake: Wake) {
+        match wake {
+            Wake::Signal(Signal::SIGCHLD) => self.reap(),
+            Wake::Signal(Signal::SIGTERM | Signal::SIGINT) => {
+                if !self.shutting_down {
+                    self.obs
+                        .log(None, "Received shutdown request, stopping units.");
+                }
+                self.shutting_down = true;
+            }
+            Wake::Signal(_) => {}
+            Wake::Timer(key) => {
+                let id = (key >> 1) as UnitId;
+                self.timer_fired(id, key & 1 == 1);
+            }
+            Wake::Fd { token, .. } if token == CONTROL_TOKEN => self.serve_control(),
+            Wake::Fd { token, revents } => {
+                let id = (token >> 20) as UnitId;
+                let port = (token & 0xfffff) as usize;
+                self.socket_event(
+                    id,
+                    SocketEvent::Ready {
+                        port,
+                        revents,
+                        now: now(),
+                    },
+                );
+            }
+        }
+    }
+
+    fn timer_fired(&mut self, id: UnitId, watchdog: bool) {
+        match self.unit(id).map(|u| &u.rt) {
+            Some(Rt::Socket(_)) => self.socket_event(id, SocketEvent::Timeout),
+            Some(Rt::Service(_)) => self.service_timer(id, watchdog),
+            None => {}
+        }
+    }
+
+    fn reap(&mut self) {
+        for (pid, status) in super::sys::process::reap() {
+            let pid = pid.as_raw();
+            let Some((id, role)) = self.pids.remove(&pid) else {
+                continue;
+            };
+            match self.unit(id).map(|u| &u.rt) {
+                Some(Rt::Socket(_)) => {
+                    if let Some(Rt::Socket(s)) = self.rt_mut(id) {
+                        s.control_pid = None;
+                    }
+                    self.socket_exited(id, pid, status);
+                }
+                Some(Rt::Service(_)) => self.service_exited(id, pid, role, status),
+                None => {}
+            }
+        }
+    }
+
+    /// Performs deferred cross-unit inputs until none are left.
+    pub(super) fn drain(&mut self) {
+        while let Some(d) = self.later.pop_front() {
+            match d {
+                Deferred::StartService(id) => self.start_service(id),
+                Deferred::RestartService(id) => {
+                    self.service_event(id, ServiceEvent::Restart { now: now() })
+                }
+                Deferred::NotifySocket(id, view, limit) => self.socket_event(
+                    id,
+                    SocketEvent::ServiceChanged {
+                        view,
+                        start_limit_hit: limit,
+                    },
+                ),
+                Deferred::ConnectionClosed(id, source) => {
+                    self.socket_event(id, SocketEvent::ConnectionClosed { source })
+                }
+                Deferred::Collect(id) => self.remove(id),
+            }
+        }
+    }
+
+    /// One shutdown round: stop services, then sockets once no service is active. True when
+    /// every unit is inactive or failed.
+    fn shutdown_step(&mut self) -> bool {
+        let ids: Vec<UnitId> = (0..self.units.len()).rev().collect();
+        let mut services_busy = false;
+        for &id in &ids {
+            if let Some(Rt::Service(_)) = self.unit(id).map(|u| &u.rt)
+                && let Some((_, a, _)) = self.state_of(id)
+                && !a.is_inactive_or_failed()
+            {
+                services_busy = true;
+                if a != Activity::Deactivating {
+                    self.stop(id);
+                }
+            }
+        }
+        if !services_busy {
+            for &id in &ids {
+                if let Some((_, a, _)) = self.state_of(id)
+                    && !a.is_inactive_or_failed()
+                    && a != Activity::Deactivating
+                {
+                    self.stop(id);
+                }
+            }
+        }
+        self.drain();
+        self.later.is_empty() && self.all_inactive()
+    }
+
+    fn all_inactive(&self) -> bool {
+        (0..self.units.len()).all(|id| {
+            self.state_of(id)
+                .is_none_or(|(_, a, _)| a.is_inactive_or_failed())
+        })
+    }
+
+    /// Stops a unit (a stop request).
+    pub fn stop(&mut self, id: UnitId) {
+        match self.unit(id).map(|u| &u.rt) {
+            Some(Rt::Socket(_)) => self.socket_event(id, SocketEvent::Stop),
+            Some(Rt::Service(_)) => self.service_stop(id),
+            None => {}
+        }
+    }
+
+    /// Starts a unit (a start request).
+    pub fn start(&mut self, id: UnitId) {
+        match self.unit(id).map(|u| &u.rt) {
+            Some(Rt::Socket(_)) => self.socket_event(id, SocketEvent::Start { now: now() }),
+            Some(Rt::Service(_)) => self.later.push_back(Deferred::StartService(id)),
+            None => {}
+        }
+        self.drain();
+    }
+
+    /// Unit ids in load order.
+    pub fn unit_ids(&self) -> Vec<UnitId> {
+        (0..self.units.len())
+            .filter(|&id| self.unit(id).is_some())
+            .collect()
+    }
+
+    /// The status of one unit.
+    pub fn status(&self, id: UnitId) -> Option<UnitStatus> {
+        let u = self.unit(id)?;
+        let (sub, active, result) = self.state_of(id)?;
+        let mut st = UnitStatus {
+            name: u.spec.name.clone(),
+            description: u.spec.description.clone(),
+            fragment: u.spec.fragment.clone(),
+            active: active.name().to_owned(),
+            sub: sub.to_owned(),
+            result: result.to_owned(),
+            main_pid: None,
+            control_pid: None,
+            n_accepted: None,
+            n_connections: None,
+            n_refused: None,
+            n_restarts: None,
+            listen: Vec::new(),
+            triggers: Vec::new(),
+            triggered_by: Vec::new(),
+            since_usec: now().saturating_sub(u.since),
+        };
+        match &u.rt {
+            Rt::Socket(s) => {
+                st.control_pid = s.control_pid;
+                st.n_accepted = Some(s.m.n_accepted);
+                st.n_connections = Some(s.m.n_connections);
+                st.n_refused = Some(s.m.n_refused);
+                st.listen = s
+                    .config
+                    .listens
+                    .iter()
+                    .map(|l| {
+                        format!(
+                            "{} ({})",
+                            crate::config::listen::format_address(l),
+                            listen_type(l)
+                        )
+                    })
+                    .collect();
+                st.triggers = s.triggers.map(|t| self.name(t)).into_iter().collect();
+            }
+            Rt::Service(s) => {
+                st.main_pid = s.main_pid;
+                st.control_pid = s.control_pid;
+                st.n_restarts = Some(u64::from(s.m.restart_count));
+                st.triggered_by = s.triggered_by.iter().map(|&t| self.name(t)).collect();
+            }
+        }
+        Some(st)
+    }
+
+    /// Answers one control request.
+    pub fn handle(&mut self, req: Request) -> Response {
+        match req {
+            Request::Status { units } => {
+                let ids: Result<Vec<UnitId>, String> = if units.is_empty() {
+                    Ok(self.unit_ids())
+                } else {
+                    units
+                        .iter()
+                        .map(|n| {
+                            self.ids
+                                .get(n)
+                                .copied()
+                                .ok_or_else(|| format!("Unit {n} could not be found."))
+                        })
+                        .collect()
+                };
+                match ids {
+                    Ok(ids) => Response::Units {
+                        units: ids.into_iter().filter_map(|id| self.status(id)).collect(),
+                    },
+                    Err(message) => Response::Error { message },
+                }
+            }
+            Request::Start { unit } => match self.add(&unit) {
+                Ok(id) => {
+                    self.start(id);
+                    Response::Done
+                }
+                Err(message) => Response::Error { message },
+            },
+            Request::Stop { unit } => match self.ids.get(&unit).copied() {
+                Some(id) => {
+                    self.stop(id);
+                    self.drain();
+                    Response::Done
+                }
+                None => Response::Error {
+                    message: format!("Unit {unit} not loaded."),
+                },
+            },
+        }
+    }
+
+    fn serve_control(&mut self) {
+        let Some(listener) = &self.control else {
+            return;
+        };
+        let mut clients = Vec::new();
+        while let Ok((stream, _)) = listener.accept() {
+            clients.push(stream);
+        }
+        for stream in clients {
+            let Some(req) = super::sys::control::read_request(&stream) else {
+                continue;
+            };
+            let resp = self.handle(req);
+            super::sys::control::write_response(&stream, &resp);
+        }
+    }
+
+    /// Removes the control socket node (on exit).
+    pub fn close_control(&mut self) {
+        if let (Some(_), Some(path)) = (self.control.take(), &self.settings.control) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+fn listen_type(l: &crate::config::listen::Listen) -> &'static str {
+    use crate::config::listen::ListenKind as K;
+    match l.kind {
+        K::Stream => "Stream",
+        K::Datagram => "Datagram",
+        K::SequentialPacket => "SequentialPacket",
+        K::Netlink => "Netlink",
+        K::Fifo => "FIFO",
+        K::Special => "Special",
+        K::MessageQueue => "MessageQueue",
+        K::UsbFunction => "USBFunction",
+    }
+}
+
+fn socket_params(c: &crate::config::SocketConfig, start_limit: (Usec, u64)) -> SocketParams {
+    let flags = |v: &[crate::config::exec::ExecCommand]| {
+        v.iter()
+            .map(|c| c.flags.ignore_failure)
+            .collect::<Vec<bool>>()
+    };
+    SocketParams {
+        accept: c.accept,
+        flush_pending: c.flush_pending,
+        max_connections: c.max_connections,
+        max_connections_per_source: c.max_connections_per_source,
+        timeout_usec: c.timeout_usec,
+        send_sigkill: c.kill.send_sigkill,
+        chown: c.socket_user.is_some() || c.socket_group.is_some(),
+        commands: [
+            flags(&c.exec_start_pre),
+            flags(&c.exec_start_post),
+            flags(&c.exec_stop_pre),
+            flags(&c.exec_stop_post),
+        ],
+        trigger_limit: c.trigger_limit(),
+        can_accept: c.listens.iter().map(crate::config::can_accept).collect(),
+        start_limit,
+    }
+}
+
+fn service_params(c: &crate::config::ServiceConfig, start_limit: (Usec, u64)) -> ServiceParams {
+    let mut p = ServiceParams::from_config(c);
+    p.start_limit = start_limit;
+    p
+}

@@ -1,0 +1,581 @@
+//! Performing a service machine's actions: spawning its main and control processes with the
+//! sockets' fds, killing per `KillMode=`, timers, and telling the sockets that trigger it how
+//! it looks.
+
+use std::collections::VecDeque;
+use std::os::fd::{AsRawFd, RawFd};
+
+use super::launch::{self, EnvInputs, StreamPlan};
+use super::manager::{Deferred, Manager, Rt, UnitId, timer_key};
+use super::plan::UnitSpec;
+use super::service_unit::{
+    PidFileRead, Role, ServiceAction, ServiceCommand, ServiceEvent, ServiceState,
+};
+use super::socket_unit::ServiceView;
+use super::sys::event_loop::now;
+use super::sys::{process, spawn};
+use super::types::{ExitStatus, INFINITY, KillOp, KillOutcome};
+use crate::config::ExecContext;
+use crate::config::exec::ExecCommand;
+use nix::unistd::Pid;
+
+fn event_name(ev: &ServiceEvent) -> &'static str {
+    match ev {
+        ServiceEvent::Start { .. } => "start",
+        ServiceEvent::Stop => "stop",
+        ServiceEvent::Restart { .. } => "restart",
+        ServiceEvent::Reload => "reload",
+        ServiceEvent::ResetFailed => "reset-failed",
+        ServiceEvent::Clean => "clean",
+        ServiceEvent::Spawned { .. } => "spawned",
+        ServiceEvent::SpawnFailed { .. } => "spawn-failed",
+        ServiceEvent::ExecOk => "exec-ok",
+        ServiceEvent::MainExited(_) => "main-exited",
+        ServiceEvent::ControlExited(_) => "control-exited",
+        ServiceEvent::Killed(_) => "killed",
+        ServiceEvent::Timeout => "timeout",
+        ServiceEvent::WatchdogTimeout => "watchdog",
+        ServiceEvent::Notify(_) => "notify",
+        ServiceEvent::PidFile(_) => "pid-file",
+        ServiceEvent::PidFileChanged => "pid-file-changed",
+        ServiceEvent::MainPidGuessed(_) => "main-pid-guessed",
+        ServiceEvent::CgroupEmpty => "cgroup-empty",
+        ServiceEvent::BusName { .. } => "bus-name",
+        ServiceEvent::OomKilled => "oom-killed",
+    }
+}
+
+/// How a service looks to the sockets that trigger it (`socket_trigger_notify`).
+fn view(state: ServiceState, pending: bool) -> ServiceView {
+    if pending {
+        return ServiceView::Busy;
+    }
+    match state {
+        ServiceState::Dead
+        | ServiceState::Failed
+        | ServiceState::FinalSigterm
+        | ServiceState::FinalSigkill
+        | ServiceState::AutoRestart => ServiceView::Stopped,
+        ServiceState::Running => ServiceView::Running,
+        _ => ServiceView::Busy,
+    }
+}
+
+impl<'a> Manager<'a> {
+    /// Adds a connection instance (never looked up by name before).
+    pub(super) fn insert_instance(&mut self, spec: UnitSpec) -> UnitId {
+        let name = spec.name.clone();
+        self.ids.remove(&name);
+        self.add_spec(spec)
+    }
+
+    /// Feeds `event` to service `id` and performs the actions, answers first.
+    pub(super) fn service_event(&mut self, id: UnitId, event: ServiceEvent) {
+        let mut pending = VecDeque::from([event]);
+        while let Some(ev) = pending.pop_front() {
+            let name = event_name(&ev);
+            let Some(Rt::Service(s)) = self.rt_mut(id) else {
+                return;
+            };
+            let actions = s.m.step(ev);
+            for a in actions {
+                if let ServiceAction::StateChanged { from, to } = a {
+                    self.service_changed(id, from, to, name);
+                } else if let Some(answer) = self.service_action(id, a) {
+                    pending.push_back(answer);
+                }
+            }
+            if pending.is_empty() && self.cgroup_empty(id) {
+                pending.push_back(ServiceEvent::CgroupEmpty);
+            }
+        }
+    }
+
+    /// Whether a service that had processes has none left (reported once per emptying).
+    fn cgroup_empty(&mut self, id: UnitId) -> bool {
+        let Some(Rt::Service(s)) = self.rt_mut(id) else {
+            return false;
+        };
+        if s.pgids.is_empty() || s.main_pid.is_some() || s.control_pid.is_some() {
+            return false;
+        }
+        s.pgids
+            .retain(|&g| !process::group_members(Pid::from_raw(g)).is_empty());
+        s.pgids.is_empty()
+    }
+
+    /// A state change: trace it, log job messages, tell the triggering sockets, and release
+    /// an `Accept=yes` instance's connection once it is inactive.
+    fn service_changed(&mut self, id: UnitId, from: ServiceState, to: ServiceState, event: &str) {
+        let last = self.last_exited;
+        let pid = match self.rt_mut(id) {
+            Some(Rt::Service(s)) => last.or(s.main_pid).or(s.control_pid),
+            _ => None,
+        };
+        self.record(id, from.name(), to.name(), event, pid);
+        let Some(Rt::Service(s)) = self.rt_mut(id) else {
+            return;
+        };
+        let limit = s.m.start_limit_hit;
+        let v = view(to, s.start_pending);
+        let inactive = to.activity().is_inactive_or_failed();
+        if let Some(sock) = s.conn_socket() {
+            if inactive {
+                self.release_connection(id, sock);
+                self.later.push_back(Deferred::Collect(id));
+            }
+        } else {
+            for sock in s.triggered_by.clone() {
+                self.later.push_back(Deferred::NotifySocket(sock, v, limit));
+            }
+        }
+        let desc = self
+            .unit(id)
+            .map(|u| u.spec.description.clone())
+            .unwrap_or_default();
+        if to == ServiceState::Failed
+            && let Some((_, _, result)) = self.state_of(id)
+        {
+            let name = self.name(id);
+            self.obs
+                .log(Some(&name), &format!("Failed with result '{result}'."));
+        }
+        match to {
+            ServiceState::Running | ServiceState::Exited
+                if from.activity() == super::types::Activity::Activating
+                    || from == ServiceState::Dead =>
+            {
+                self.obs.log(None, &format!("Started {desc}."));
+            }
+            ServiceState::Dead if from.activity() == super::types::Activity::Deactivating => {
+                self.obs.log(None, &format!("Stopped {desc}."));
+            }
+            _ => {}
+        }
+    }
+
+    /// Closes an instance's connection and tells its socket.
+    fn release_connection(&mut self, id: UnitId, sock: UnitId) {
+        if let Some(Rt::Service(s)) = self.rt_mut(id)
+            && let Some((c, _)) = s.conn.take()
+        {
+            self.later
+                .push_back(Deferred::ConnectionClosed(sock, c.source));
+        }
+    }
+
+    /// A deferred start of service `id`.
+    pub(super) fn start_service(&mut self, id: UnitId) {
+        if let Some(Rt::Service(s)) = self.rt_mut(id) {
+            s.start_pending = false;
+            s.invocation_id = invocation_id();
+        }
+        self.service_event(id, ServiceEvent::Start { now: now() });
+    }
+
+    /// A stop request for service `id`.
+    pub(super) fn service_stop(&mut self, id: UnitId) {
+        if let Some(Rt::Service(s)) = self.rt_mut(id) {
+            s.start_pending = false;
+        }
+        self.service_event(id, ServiceEvent::Stop);
+    }
+
+    /// Service `id`'s timer (or watchdog timer) fired.
+    pub(super) fn service_timer(&mut self, id: UnitId, watchdog: bool) {
+        let ev = if watchdog {
+            ServiceEvent::WatchdogTimeout
+        } else {
+            ServiceEvent::Timeout
+        };
+        self.service_event(id, ev);
+    }
+
+    /// A process of service `id` exited (the machine logs systemd's `… exited, code=…` line).
+    pub(super) fn service_exited(&mut self, id: UnitId, pid: i32, role: Role, status: ExitStatus) {
+        let Some(Rt::Service(s)) = self.rt_mut(id) else {
+            return;
+        };
+        match role {
+            Role::Main if s.main_pid == Some(pid) => s.main_pid = None,
+            Role::Control if s.control_pid == Some(pid) => s.control_pid = None,
+            _ => return,
+        }
+        self.last_exited = Some(pid);
+        let ev = match role {
+            Role::Main => ServiceEvent::MainExited(status),
+            Role::Control => ServiceEvent::ControlExited(status),
+        };
+        self.service_event(id, ev);
+        self.last_exited = None;
+    }
+
+    fn service_action(&mut self, id: UnitId, action: ServiceAction) -> Option<ServiceEvent> {
+        let name = self.name(id);
+        match action {
+            ServiceAction::Log(text) => self.obs.log(Some(&name), &text),
+            ServiceAction::ArmTimer(usec) => self.arm(id, false, usec),
+            ServiceAction::ArmRuntimeTimer(usec) => {
+                let since = self.unit(id).map_or(0, |u| u.since);
+                let at = since.saturating_add(usec).saturating_sub(now());
+                self.arm(id, false, at);
+            }
+            ServiceAction::ExtendTimeout(usec) => self.arm(id, false, usec),
+            ServiceAction::ArmWatchdog(usec) => self.arm(id, true, usec),
+            ServiceAction::DisarmTimer => self.arm(id, false, INFINITY),
+            ServiceAction::DisarmWatchdog => self.arm(id, true, INFINITY),
+            ServiceAction::Kill(op) => {
+                return Some(ServiceEvent::Killed(self.service_kill(id, op)));
+            }
+            ServiceAction::KillControl => {
+                if let Some(Rt::Service(s)) = self.rt_mut(id)
+                    && let Some(pid) = s.control_pid
+                {
+                    let _ = process::kill_group(Pid::from_raw(pid), libc::SIGKILL);
+                }
+            }
+            ServiceAction::Spawn { cmd, index, role } => {
+                return Some(self.service_spawn(id, cmd, index, role));
+            }
+            ServiceAction::SpawnClean => {
+                return Some(ServiceEvent::SpawnFailed {
+                    role: Role::Control,
+                    error: "Operation not supported".to_owned(),
+                });
+            }
+            ServiceAction::ReadPidFile => {
+                return Some(ServiceEvent::PidFile(self.read_pid_file(id)));
+            }
+            ServiceAction::GuessMainPid => return Some(ServiceEvent::MainPidGuessed(false)),
+            ServiceAction::ForgetMainPid => {
+                if let Some(Rt::Service(s)) = self.rt_mut(id)
+                    && let Some(pid) = s.main_pid.take()
+                {
+                    self.pids.remove(&pid);
+                }
+            }
+            ServiceAction::ForgetControlPid => {
+                if let Some(Rt::Service(s)) = self.rt_mut(id)
+                    && let Some(pid) = s.control_pid.take()
+                {
+                    self.pids.remove(&pid);
+                }
+            }
+            ServiceAction::RemovePidFile => {
+                if let Some(Rt::Service(s)) = self.rt_mut(id)
+                    && let Some(p) = &s.config.pid_file
+                {
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            ServiceAction::QueueRestart => self.later.push_back(Deferred::RestartService(id)),
+            ServiceAction::CloseSocketFd => {
+                if let Some(Rt::Service(s)) = self.rt_mut(id)
+                    && let Some(sock) = s.conn_socket()
+                {
+                    self.release_connection(id, sock);
+                }
+            }
+            ServiceAction::StateChanged { .. }
+            | ServiceAction::ReleaseResources
+            | ServiceAction::WatchPidFile
+            | ServiceAction::UnwatchPidFile
+            | ServiceAction::AdoptMainPid => {}
+        }
+        None
+    }
+
+    /// Arms (or, for `INFINITY`, disarms) a unit timer `usec` from now.
+    fn arm(&mut self, id: UnitId, watchdog: bool, usec: u64) {
+        let key = timer_key(id, watchdog);
+        if usec == INFINITY {
+            let _ = self.ev.disarm(key);
+        } else {
+            let _ = self.ev.arm(key, now().saturating_add(usec));
+        }
+    }
+
+    /// `PIDFile=`: a live process named by the file becomes the main pid.
+    fn read_pid_file(&mut self, id: UnitId) -> PidFileRead {
+        let name = self.name(id);
+        let Some(Rt::Service(s)) = self.rt_mut(id) else {
+            return PidFileRead::Failed;
+        };
+        let Some(path) = s.config.pid_file.clone() else {
+            return PidFileRead::Failed;
+        };
+        let pid = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| t.trim().parse::<i32>().ok())
+            .filter(|&p| p > 1 && std::path::Path::new(&format!("/proc/{p}")).exists());
+        match pid {
+            None => {
+                self.obs.log(
+                    Some(&name),
+                    &format!(
+                        "Can't open PID file {path} (yet?) after start: No such file or directory"
+                    ),
+                );
+                PidFileRead::Failed
+            }
+            Some(p) if s.main_pid == Some(p) => PidFileRead::Unchanged,
+            Some(p) => {
+                s.main_pid = Some(p);
+                self.pids.insert(p, (id, Role::Main));
+                PidFileRead::Loaded
+            }
+        }
+    }
+
+    /// `unit_kill_context` over the main process, the control process and their groups.
+    fn service_kill(&mut self, id: UnitId, op: KillOp) -> KillOutcome {
+        let Some(Rt::Service(s)) = self.rt_mut(id) else {
+            return KillOutcome::Nothing;
+        };
+        let k = &s.config.kill;
+        let signal = match op {
+            KillOp::Kill => k.final_kill_signal,
+            KillOp::Watchdog => k.watchdog_signal,
+            KillOp::Restart if k.restart_kill_signal != 0 => k.restart_kill_signal,
+            KillOp::Terminate | KillOp::Restart => k.kill_signal,
+        };
+        let mut signalled = false;
+        let group = match k.kill_mode.as_str() {
+            "none" => return KillOutcome::Nothing,
+            "control-group" => true,
+            "mixed" => op == KillOp::Kill,
+            _ => false,
+        };
+        let mut targets: Vec<i32> = [s.main_pid, s.control_pid].into_iter().flatten().collect();
+        if group {
+            for &g in &s.pgids {
+                if !targets.contains(&g) {
+                    targets.push(g);
+                }
+            }
+        }
+        for pid in targets {
+            let pid = Pid::from_raw(pid);
+            let outcome = if group {
+                process::kill_group(pid, signal)
+            } else {
+                process::kill_pid(pid, signal)
+            };
+            signalled |= outcome == KillOutcome::Signalled;
+            if k.send_sighup && matches!(op, KillOp::Terminate | KillOp::Restart) {
+                let _ = process::kill_pid(pid, libc::SIGHUP);
+            }
+        }
+        if signalled {
+            KillOutcome::Signalled
+        } else {
+            KillOutcome::Nothing
+        }
+    }
+
+    fn service_spawn(
+        &mut self,
+        id: UnitId,
+        cmd: ServiceCommand,
+        index: usize,
+        role: Role,
+    ) -> ServiceEvent {
+        let name = self.name(id);
+        let Some(Rt::Service(s)) = self.rt_mut(id) else {
+            return ServiceEvent::SpawnFailed {
+                role,
+                error: "No such unit".to_owned(),
+            };
+        };
+        let Some(command) = s.config.commands(cmd.key()).get(index).cloned() else {
+            return ServiceEvent::SpawnFailed {
+                role,
+                error: "No such command".to_owned(),
+            };
+        };
+        let remote = s
+            .conn
+            .as_ref()
+            .map(|(c, _)| (c.remote_addr.clone(), c.remote_port))
+            .unwrap_or((None, None));
+        let exec = s.config.exec.clone();
+        let main_pid = s.main_pid;
+        let invocation = s.invocation_id.clone();
+        let control_main = if role == Role::Control {
+            main_pid
+        } else {
+            None
+        };
+        let mut inputs = self.env_inputs(control_main, None, (remote.0.as_deref(), None));
+        inputs.invocation_id = &invocation;
+        let mut env = launch::environment(&exec, &inputs);
+        if let Some(port) = remote.1 {
+            env.push(("REMOTE_PORT".to_owned(), port.to_string()));
+        }
+        let (fds, names) = if role == Role::Main {
+            self.collect_fds(id)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let conn_fd = match self.rt_mut(id) {
+            Some(Rt::Service(s)) => s.conn.as_ref().map(|(c, _)| c.fd.as_raw_fd()),
+            _ => None,
+        };
+        match self.spawn_command(&name, &command, &exec, &env, &fds, &names, conn_fd) {
+            Ok(pid) => {
+                self.pids.insert(pid, (id, role));
+                if let Some(Rt::Service(s)) = self.rt_mut(id) {
+                    match role {
+                        Role::Main => s.main_pid = Some(pid),
+                        Role::Control => s.control_pid = Some(pid),
+                    }
+                    s.pgids.push(pid);
+                }
+                ServiceEvent::Spawned { role }
+            }
+            Err(error) => ServiceEvent::SpawnFailed { role, error },
+        }
+    }
+
+    /// The fds a main process gets: the connection (`Accept=yes`), or every port of every
+    /// socket that triggers the service, in order, named by `FileDescriptorName=` or the
+    /// socket's id.
+    fn collect_fds(&mut self, id: UnitId) -> (Vec<RawFd>, Vec<String>) {
+        let Some(Rt::Service(s)) = self.unit(id).map(|u| &u.rt) else {
+            return (Vec::new(), Vec::new());
+        };
+        if let Some((c, sock)) = &s.conn {
+            let name = match self.unit(*sock).map(|u| &u.rt) {
+                Some(Rt::Socket(so)) => so.config.fd_name.clone(),
+                _ => None,
+            };
+            return (
+                vec![c.fd.as_raw_fd()],
+                vec![name.unwrap_or_else(|| "connection".to_owned())],
+            );
+        }
+        let mut fds = Vec::new();
+        let mut names = Vec::new();
+        for &sock in &s.triggered_by {
+            let Some(u) = self.unit(sock) else { continue };
+            if let Rt::Socket(so) = &u.rt {
+                let label = so
+                    .config
+                    .fd_name
+                    .clone()
+                    .unwrap_or_else(|| u.spec.name.clone());
+                for p in &so.ports {
+                    fds.push(p.fd.as_raw_fd());
+                    names.push(label.clone());
+                }
+            }
+        }
+        (fds, names)
+    }
+
+    /// The inputs every unit process's environment shares.
+    pub(super) fn env_inputs<'s>(
+        &'s self,
+        main_pid: Option<i32>,
+        notify: Option<&'s str>,
+        remote: (Option<&'s str>, Option<u16>),
+    ) -> EnvInputs<'s> {
+        EnvInputs {
+            manager_env: &self.settings.env,
+            user_scope: self.settings.user_scope,
+            main_pid,
+            manager_pid: std::process::id() as i32,
+            invocation_id: "",
+            notify_socket: notify,
+            remote,
+        }
+    }
+
+    /// Spawns one command; logs systemd's lines when it cannot be executed. `Err` only when
+    /// no process was created.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn spawn_command(
+        &mut self,
+        unit: &str,
+        cmd: &ExecCommand,
+        exec: &ExecContext,
+        env: &[(String, String)],
+        fds: &[RawFd],
+        names: &[String],
+        conn: Option<RawFd>,
+    ) -> Result<i32, String> {
+        let argv = launch::expand_argv(cmd, env);
+        let [i, o, e] = launch::stdio_plans(exec);
+        let stdio = |p: StreamPlan, input: bool| match p {
+            StreamPlan::Null | StreamPlan::Named(_) => spawn::Stdio::Null,
+            StreamPlan::Inherit => {
+                if input {
+                    spawn::Stdio::Null
+                } else {
+                    spawn::Stdio::Inherit
+                }
+            }
+            StreamPlan::Socket => conn.map_or(spawn::Stdio::Null, spawn::Stdio::Fd),
+            StreamPlan::File(f) => spawn::Stdio::File {
+                path: f.into(),
+                mode: if input {
+                    spawn::FileMode::Read
+                } else {
+                    spawn::FileMode::Write
+                },
+            },
+            StreamPlan::Append(f) => spawn::Stdio::File {
+                path: f.into(),
+                mode: spawn::FileMode::Append,
+            },
+            StreamPlan::Truncate(f) => spawn::Stdio::File {
+                path: f.into(),
+                mode: spawn::FileMode::Truncate,
+            },
+        };
+        let path = match crate::load::executable::find_executable(&cmd.path, None) {
+            Ok(p) => p,
+            Err(_) => cmd.path.clone().into(),
+        };
+        let mut spec = spawn::SpawnSpec::new(path, argv);
+        spec.env = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        spec.fds = fds.to_vec();
+        spec.fd_names = names.to_vec();
+        spec.listen_env = !fds.is_empty();
+        spec.stdin = stdio(i, true);
+        spec.stdout = stdio(o, false);
+        spec.stderr = stdio(e, false);
+        spec.working_directory = launch::working_directory(exec, env).map(|(d, ok)| (d.into(), ok));
+        spec.umask = exec.umask;
+        spec.nice = exec.nice.map(|n| n as i32);
+        spec.ignore_sigpipe = exec.ignore_sigpipe;
+        spec.new_process_group = true;
+        match spawn::spawn(&spec) {
+            Ok(sp) => {
+                if let Some(err) = &sp.exec_error {
+                    self.obs.log(Some(unit), &err.detail_message(&spec));
+                    self.obs.log(Some(unit), &err.step_message(&spec));
+                }
+                Ok(sp.pid.as_raw())
+            }
+            Err(e) => {
+                let text = e.to_string();
+                self.obs.log(
+                    Some(unit),
+                    &format!("Failed to spawn '{}': {text}", cmd.path),
+                );
+                Err(text)
+            }
+        }
+    }
+}
+
+/// A random 128-bit id in hex (`$INVOCATION_ID`).
+fn invocation_id() -> String {
+    let mut buf = [0u8; 16];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        use std::io::Read;
+        let _ = f.read_exact(&mut buf);
+    }
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
