@@ -419,3 +419,211 @@ fn a_thousand_activations_leak_no_fd_and_no_zombie() {
     assert_eq!(rt.zombies(), 0);
     assert_eq!(rt.shutdown(20), Some(0));
 }
+
+#[test]
+fn service_types_oneshot_exec_and_remain_after_exit() {
+    let p1 = free_port();
+    let p2 = free_port();
+    let mut rt = Runtime::new(&[
+        (
+            "one.socket",
+            &format!("[Socket]\nListenStream=127.0.0.1:{p1}\n"),
+        ),
+        (
+            "one.service",
+            "[Service]\nType=oneshot\nExecStart=@PROBE@ accept:0\nExecStart=/bin/true\n",
+        ),
+        (
+            "rem.socket",
+            &format!("[Socket]\nListenStream=127.0.0.1:{p2}\n"),
+        ),
+        (
+            "rem.service",
+            "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=@PROBE@ accept:0\n",
+        ),
+        ("ex.socket", "[Socket]\nListenStream=@DIR@/ex.sock\n"),
+        (
+            "ex.service",
+            "[Service]\nType=exec\nExecStart=/bin/sleep 30\n",
+        ),
+    ]);
+    rt.start(&["one.socket", "rem.socket", "ex.socket"]);
+    rt.wait_state("ex.socket", "listening", 10);
+    fetch(&format!("127.0.0.1:{p1}")).expect("one");
+    rt.wait_state("one.service", "dead", 10);
+    assert_eq!(rt.states("one.service"), s(&["dead", "start", "dead"]));
+    fetch(&format!("127.0.0.1:{p2}")).expect("rem");
+    rt.wait_state("rem.service", "exited", 10);
+    assert_eq!(rt.states("rem.service"), s(&["dead", "start", "exited"]));
+    // §8b item 2: the socket stays running while the service is exited.
+    assert_eq!(rt.status("rem.socket")["sub"], "running");
+    let _c = std::os::unix::net::UnixStream::connect(rt.path("ex.sock")).expect("ex");
+    rt.wait_state("ex.service", "running", 10);
+    assert_eq!(
+        rt.states("ex.service")[..3],
+        s(&["dead", "start", "running"])
+    );
+    assert_eq!(rt.shutdown(20), Some(0));
+    assert_eq!(
+        rt.states("rem.service").last().map(String::as_str),
+        Some("dead")
+    );
+}
+
+#[test]
+fn exec_stop_sees_mainpid_and_environment_and_output_files() {
+    let port = free_port();
+    let mut rt = Runtime::new(&[
+        (
+            "env.socket",
+            &format!("[Socket]\nListenStream=127.0.0.1:{port}\n"),
+        ),
+        (
+            "env.service",
+            "[Service]\nEnvironment=GREETING=hello \"SPACED=a b\"\nWorkingDirectory=@DIR@\n\
+             ExecStart=/bin/sh -c 'echo \"$GREETING|$SPACED|$(pwd)\"; exec sleep 30'\n\
+             ExecStop=/bin/sh -c 'echo \"stop $MAINPID\" >> @DIR@/stop.log; kill $MAINPID'\n\
+             StandardOutput=append:@DIR@/out.log\n",
+        ),
+    ]);
+    rt.start(&["env.socket"]);
+    rt.wait_state("env.socket", "listening", 10);
+    let _c = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    rt.wait_state("env.service", "running", 10);
+    let main = rt.status("env.service")["main_pid"]
+        .as_i64()
+        .expect("main pid");
+    let ok = wait_until(Duration::from_secs(10), || {
+        std::fs::read_to_string(rt.path("out.log")).is_ok_and(|t| t.contains('|'))
+    });
+    assert!(ok, "output file");
+    let out = std::fs::read_to_string(rt.path("out.log")).unwrap_or_default();
+    assert_eq!(out.trim(), format!("hello|a b|{}", rt.dir.path().display()));
+    assert!(rt.ctl("stop", "env.service"));
+    rt.wait_state("env.service", "dead", 10);
+    let stop = std::fs::read_to_string(rt.path("stop.log")).unwrap_or_default();
+    assert_eq!(stop.trim(), format!("stop {main}"));
+    assert_eq!(
+        rt.states("env.service"),
+        s(&["dead", "running", "stop", "dead"])
+    );
+    assert_eq!(rt.shutdown(20), Some(0));
+}
+
+#[test]
+fn missing_binary_fails_the_service_and_the_runtime_goes_on() {
+    let p1 = free_port();
+    let p2 = free_port();
+    let mut rt = Runtime::new(&[
+        (
+            "bad.socket",
+            &format!("[Socket]\nListenStream=127.0.0.1:{p1}\n"),
+        ),
+        (
+            "bad.service",
+            "[Service]\nExecStart=/nonexistent/daemon --flag\n",
+        ),
+        (
+            "good.socket",
+            &format!("[Socket]\nListenStream=127.0.0.1:{p2}\n"),
+        ),
+        ("good.service", "[Service]\nExecStart=@PROBE@ accept:0\n"),
+    ]);
+    rt.start(&["bad.socket", "good.socket"]);
+    rt.wait_state("good.socket", "listening", 10);
+    let _ = std::net::TcpStream::connect(("127.0.0.1", p1)).expect("connect bad");
+    rt.wait_state("bad.service", "failed", 10);
+    let log = rt.log();
+    assert!(log.contains("bad.service: Failed to locate executable /nonexistent/daemon: No such file or directory"), "{log}");
+    assert!(
+        log.contains("bad.service: Main process exited, code=exited, status=203/EXEC"),
+        "{log}"
+    );
+    assert!(
+        log.contains("bad.service: Failed with result 'exit-code'."),
+        "{log}"
+    );
+    fetch(&format!("127.0.0.1:{p2}")).expect("good still works");
+    rt.wait_probes(1, 10);
+    assert_eq!(rt.shutdown(20), Some(0));
+}
+
+#[test]
+fn crash_loop_hits_the_service_start_limit_and_fails_the_socket() {
+    let mut rt = Runtime::new(&[
+        ("loop.socket", "[Socket]\nListenStream=@DIR@/loop.sock\n"),
+        // Never accepts: the pending connection triggers again after each crash (§8b item 9).
+        ("loop.service", "[Service]\nExecStart=/bin/false\n"),
+    ]);
+    rt.start(&["loop.socket"]);
+    rt.wait_state("loop.socket", "listening", 10);
+    let _c = std::os::unix::net::UnixStream::connect(rt.path("loop.sock")).expect("connect");
+    rt.wait_state("loop.socket", "failed", 20);
+    assert_eq!(
+        rt.status("loop.socket")["result"],
+        "service-start-limit-hit"
+    );
+    let svc = rt.status("loop.service");
+    assert_eq!(
+        (svc["sub"].as_str(), svc["result"].as_str()),
+        (Some("failed"), Some("exit-code"))
+    );
+    let starts = rt
+        .steps("loop.service")
+        .iter()
+        .filter(|(_, to)| to == "running")
+        .count();
+    assert_eq!(starts, 5, "{:?}", rt.states("loop.service"));
+    assert_eq!(rt.shutdown(20), Some(0));
+}
+
+#[test]
+fn control_socket_status_start_stop() {
+    let mut rt = Runtime::new(&[
+        (
+            "c.socket",
+            "[Socket]\nListenStream=@DIR@/c.sock\nDescription=ignored\n",
+        ),
+        (
+            "c.service",
+            "[Unit]\nDescription=The C service\n[Service]\nExecStart=/bin/sleep 30\n",
+        ),
+    ]);
+    rt.start(&["c.socket"]);
+    rt.wait_state("c.socket", "listening", 10);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sockunit"))
+        .args(["status", "--control"])
+        .arg(&rt.control)
+        .arg("c.socket")
+        .output()
+        .expect("status");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("● c.socket - c.socket\n"), "{text}");
+    assert!(text.contains("Active: active (listening)"), "{text}");
+    assert!(
+        text.contains(&format!("Listen: {} (Stream)", rt.path("c.sock").display())),
+        "{text}"
+    );
+    assert!(text.contains("Triggers: ● c.service"), "{text}");
+    assert_eq!(out.status.code(), Some(0));
+    // Starting the service by hand puts the socket in running (socket_trigger_notify).
+    assert!(rt.ctl("start", "c.service"));
+    rt.wait_state("c.service", "running", 10);
+    rt.wait_state("c.socket", "running", 10);
+    assert_eq!(rt.status("c.service")["description"], "The C service");
+    assert!(rt.ctl("stop", "c.service"));
+    rt.wait_state("c.service", "dead", 10);
+    let ok = wait_until(Duration::from_secs(5), || {
+        rt.status("c.socket")["sub"] == "listening"
+    });
+    assert!(ok);
+    assert!(!rt.ctl("stop", "nonexistent.socket"));
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_sockunit"))
+        .args(["status", "--control"])
+        .arg(&rt.control)
+        .arg("c.service")
+        .status()
+        .expect("status");
+    assert_eq!(st.code(), Some(3), "inactive unit → exit 3 like systemctl");
+    assert_eq!(rt.shutdown(20), Some(0));
+}

@@ -72,6 +72,8 @@ pub(super) struct ServiceRt {
     pub invocation_id: String,
     /// Process groups of the processes it spawned that may still have members.
     pub pgids: Vec<i32>,
+    /// `Type=exec`: the main process's execve() succeeded; report `ExecOk` after `Spawned`.
+    pub exec_ok_pending: bool,
 }
 
 /// Type-specific runtime state.
@@ -263,6 +265,7 @@ impl<'a> Manager<'a> {
                 conn: None,
                 invocation_id: String::new(),
                 pgids: Vec::new(),
+                exec_ok_pending: false,
             })),
         };
         let id = self.units.len();

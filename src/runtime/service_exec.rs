@@ -77,13 +77,28 @@ impl<'a> Manager<'a> {
             let Some(Rt::Service(s)) = self.rt_mut(id) else {
                 return;
             };
+            let limit_before = s.m.start_limit_hit;
             let actions = s.m.step(ev);
+            if s.m.start_limit_hit && !limit_before && s.conn.is_none() {
+                // systemd notifies the triggering sockets on every service_set_state(), also
+                // failed → failed when the start limit refuses a start.
+                let v = view(s.m.state, s.start_pending);
+                for sock in s.triggered_by.clone() {
+                    self.later.push_back(Deferred::NotifySocket(sock, v, true));
+                }
+            }
             for a in actions {
                 if let ServiceAction::StateChanged { from, to } = a {
                     self.service_changed(id, from, to, name);
                 } else if let Some(answer) = self.service_action(id, a) {
                     pending.push_back(answer);
                 }
+            }
+            if pending.is_empty()
+                && let Some(Rt::Service(s)) = self.rt_mut(id)
+                && std::mem::take(&mut s.exec_ok_pending)
+            {
+                pending.push_back(ServiceEvent::ExecOk);
             }
             if pending.is_empty() && self.cgroup_empty(id) {
                 pending.push_back(ServiceEvent::CgroupEmpty);
@@ -422,7 +437,7 @@ impl<'a> Manager<'a> {
             _ => None,
         };
         match self.spawn_command(&name, &command, &exec, &env, &fds, &names, conn_fd) {
-            Ok(pid) => {
+            Ok((pid, exec_ok)) => {
                 self.pids.insert(pid, (id, role));
                 if let Some(Rt::Service(s)) = self.rt_mut(id) {
                     match role {
@@ -430,6 +445,9 @@ impl<'a> Manager<'a> {
                         Role::Control => s.control_pid = Some(pid),
                     }
                     s.pgids.push(pid);
+                    // spawn() returns after execve() succeeded or failed: Type=exec learns
+                    // it at once (an exec failure arrives as exit status 203 instead).
+                    s.exec_ok_pending = role == Role::Main && exec_ok;
                 }
                 ServiceEvent::Spawned { role }
             }
@@ -503,7 +521,7 @@ impl<'a> Manager<'a> {
         fds: &[RawFd],
         names: &[String],
         conn: Option<RawFd>,
-    ) -> Result<i32, String> {
+    ) -> Result<(i32, bool), String> {
         let argv = launch::expand_argv(cmd, env);
         let [i, o, e] = launch::stdio_plans(exec);
         let stdio = |p: StreamPlan, input: bool| match p {
@@ -556,7 +574,7 @@ impl<'a> Manager<'a> {
                     self.obs.log(Some(unit), &err.detail_message(&spec));
                     self.obs.log(Some(unit), &err.step_message(&spec));
                 }
-                Ok(sp.pid.as_raw())
+                Ok((sp.pid.as_raw(), sp.exec_error.is_none()))
             }
             Err(e) => {
                 let text = e.to_string();

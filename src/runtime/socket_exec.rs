@@ -247,7 +247,7 @@ impl Manager<'_> {
         let inputs = self.env_inputs(None, None, (None, None));
         let env = launch::environment(&exec, &inputs);
         match self.spawn_command(&name, &command, &exec, &env, &[], &[], None) {
-            Ok(pid) => {
+            Ok((pid, _)) => {
                 self.pids.insert(pid, (id, Role::Control));
                 if let Some(Rt::Socket(s)) = self.rt_mut(id) {
                     s.control_pid = Some(pid);
