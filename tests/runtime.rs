@@ -627,3 +627,140 @@ fn control_socket_status_start_stop() {
     assert_eq!(st.code(), Some(3), "inactive unit → exit 3 like systemctl");
     assert_eq!(rt.shutdown(20), Some(0));
 }
+
+/// Pids of `sleep` processes whose command line carries `marker`.
+fn marked_processes(marker: &str) -> Vec<i32> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let zombie = stat
+            .rfind(')')
+            .is_some_and(|i| stat[i + 2..].starts_with('Z'));
+        if !zombie && String::from_utf8_lossy(&cmd).contains(marker) {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+#[test]
+fn kill_modes_leave_no_process_behind() {
+    // The main process forks a child that ignores SIGTERM and a daemon that leaves the process
+    // group with setsid; every KillMode that kills the group must get them all. The services
+    // are started directly (named on the command line), without sockets.
+    let mut units: Vec<(String, String)> = Vec::new();
+    for mode in ["control-group", "mixed"] {
+        let marker = format!("777{}", mode.len());
+        units.push((
+            format!("{mode}.service"),
+            format!(
+                "[Service]\nKillMode={mode}\nTimeoutStopSec=1\n\
+                 ExecStart=/bin/sh -c '(trap \"\" TERM; exec sleep {marker}1) & setsid sleep {marker}2 & exec sleep {marker}3'\n"
+            ),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = units
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let mut rt = Runtime::new(&refs);
+    rt.start(&["control-group.service", "mixed.service"]);
+    for mode in ["control-group", "mixed"] {
+        let unit = format!("{mode}.service");
+        rt.wait_state(&unit, "running", 10);
+        let marker = format!("777{}", mode.len());
+        let ok = wait_until(Duration::from_secs(5), || {
+            marked_processes(&marker).len() == 3
+        });
+        assert!(
+            ok,
+            "{mode}: three processes start: {:?}",
+            marked_processes(&marker)
+        );
+        assert!(rt.ctl("stop", &unit));
+        let ok = wait_until(Duration::from_secs(15), || {
+            rt.status(&unit)["active"] != "active" && rt.status(&unit)["active"] != "deactivating"
+        });
+        assert!(ok, "{mode}: {:?}\n{}", rt.states(&unit), rt.log());
+        let ok = wait_until(Duration::from_secs(5), || {
+            marked_processes(&marker).is_empty()
+        });
+        assert!(
+            ok,
+            "{mode}: survivors {:?}\n{}",
+            marked_processes(&marker),
+            rt.log()
+        );
+    }
+    assert_eq!(rt.zombies(), 0);
+    assert_eq!(rt.shutdown(20), Some(0));
+}
+
+#[test]
+fn reload_restart_and_restart_on_failure() {
+    let mut rt = Runtime::new(&[
+        (
+            "r.service",
+            "[Service]\nExecStart=/bin/sleep 30\nExecReload=/bin/sh -c 'echo reloaded $MAINPID >> @DIR@/reload.log'\n",
+        ),
+        (
+            "again.service",
+            "[Service]\nRestart=on-failure\nRestartSec=200ms\n\
+             ExecStart=/bin/sh -c 'echo run >> @DIR@/runs.log; n=$(wc -l < @DIR@/runs.log); [ $n -ge 3 ] && exec sleep 30; exit 3'\n",
+        ),
+    ]);
+    rt.start(&["r.service", "again.service"]);
+    rt.wait_state("r.service", "running", 10);
+    let main = rt.status("r.service")["main_pid"].as_i64().expect("main");
+    assert!(rt.ctl("reload", "r.service"));
+    let ok = wait_until(Duration::from_secs(5), || {
+        std::fs::read_to_string(rt.path("reload.log")).is_ok_and(|t| t.contains("reloaded"))
+    });
+    assert!(ok);
+    assert_eq!(
+        std::fs::read_to_string(rt.path("reload.log"))
+            .unwrap_or_default()
+            .trim(),
+        format!("reloaded {main}")
+    );
+    rt.wait_state("r.service", "reload", 5);
+    assert!(rt.ctl("restart", "r.service"));
+    let ok = wait_until(Duration::from_secs(10), || {
+        rt.status("r.service")["main_pid"]
+            .as_i64()
+            .is_some_and(|p| p != main)
+    });
+    assert!(ok, "{:?}", rt.states("r.service"));
+    // Restart=on-failure: two failures, then it stays up; NRestarts counts them.
+    let ok = wait_until(Duration::from_secs(10), || {
+        rt.status("again.service")["sub"] == "running"
+            && rt.status("again.service")["n_restarts"] == 2
+    });
+    assert!(
+        ok,
+        "{:?} {}",
+        rt.states("again.service"),
+        rt.status("again.service")
+    );
+    let states = rt.states("again.service");
+    assert_eq!(
+        states,
+        s(&[
+            "dead",
+            "running",
+            "failed",
+            "auto-restart",
+            "dead",
+            "running",
+            "failed",
+            "auto-restart",
+            "dead",
+            "running"
+        ]),
+    );
+    assert_eq!(rt.shutdown(20), Some(0));
+}

@@ -32,6 +32,10 @@ pub enum Command {
     Start(UnitControlArgs),
     /// Ask a running `sockunit run` to stop a unit.
     Stop(UnitControlArgs),
+    /// Ask a running `sockunit run` to reload a service (`ExecReload=`).
+    Reload(UnitControlArgs),
+    /// Ask a running `sockunit run` to restart a unit.
+    Restart(UnitControlArgs),
 }
 
 /// Arguments of `sockunit run`.

@@ -36,8 +36,10 @@ pub fn run() -> ExitCode {
         Command::Show(args) => show::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Status(args) => run::status(&args),
-        Command::Start(args) => run::control_unit(&args, true),
-        Command::Stop(args) => run::control_unit(&args, false),
+        Command::Start(args) => run::control_unit(&args, run::Verb::Start),
+        Command::Stop(args) => run::control_unit(&args, run::Verb::Stop),
+        Command::Reload(args) => run::control_unit(&args, run::Verb::Reload),
+        Command::Restart(args) => run::control_unit(&args, run::Verb::Restart),
     }
 }
 

@@ -150,13 +150,27 @@ pub fn status(args: &StatusArgs) -> ExitCode {
     }
 }
 
-/// `sockunit start` / `sockunit stop`.
-pub fn control_unit(args: &UnitControlArgs, start: bool) -> ExitCode {
+/// A unit request verb.
+#[derive(Debug, Clone, Copy)]
+pub enum Verb {
+    /// `sockunit start`.
+    Start,
+    /// `sockunit stop`.
+    Stop,
+    /// `sockunit reload`.
+    Reload,
+    /// `sockunit restart`.
+    Restart,
+}
+
+/// `sockunit start|stop|reload|restart`.
+pub fn control_unit(args: &UnitControlArgs, verb: Verb) -> ExitCode {
     let unit = args.unit.clone();
-    let req = if start {
-        Request::Start { unit }
-    } else {
-        Request::Stop { unit }
+    let req = match verb {
+        Verb::Start => Request::Start { unit },
+        Verb::Stop => Request::Stop { unit },
+        Verb::Reload => Request::Reload { unit },
+        Verb::Restart => Request::Restart { unit },
     };
     match ask(args.control.as_deref(), &req) {
         Ok(Response::Error { message }) => {

@@ -23,6 +23,16 @@ pub enum Request {
         /// Unit id.
         unit: String,
     },
+    /// Reload a service (`ExecReload=`).
+    Reload {
+        /// Unit id.
+        unit: String,
+    },
+    /// Restart a unit (stop, then start).
+    Restart {
+        /// Unit id.
+        unit: String,
+    },
 }
 
 /// One unit's status, as `systemctl status`/`show` would report it.

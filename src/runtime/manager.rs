@@ -74,6 +74,9 @@ pub(super) struct ServiceRt {
     pub pgids: Vec<i32>,
     /// `Type=exec`: the main process's execve() succeeded; report `ExecOk` after `Spawned`.
     pub exec_ok_pending: bool,
+    /// Every live process known to belong to the unit (its "cgroup"): main and control
+    /// processes, their groups and descendants, and orphans attributed to it.
+    pub procs: std::collections::BTreeSet<i32>,
 }
 
 /// Type-specific runtime state.
@@ -266,6 +269,7 @@ impl<'a> Manager<'a> {
                 invocation_id: String::new(),
                 pgids: Vec::new(),
                 exec_ok_pending: false,
+                procs: std::collections::BTreeSet::new(),
             })),
         };
         let id = self.units.len();
@@ -435,7 +439,14 @@ impl<'a> Manager<'a> {
     }
 
     fn reap(&mut self) {
-        for (pid, status) in super::sys::process::reap() {
+        let exited = super::sys::process::reap();
+        if let Some(owner) = exited
+            .iter()
+            .find_map(|(pid, _)| self.pids.get(&pid.as_raw()).map(|(id, _)| *id))
+        {
+            self.adopt_orphans(owner);
+        }
+        for (pid, status) in exited {
             let pid = pid.as_raw();
             let Some((id, role)) = self.pids.remove(&pid) else {
                 continue;
@@ -451,6 +462,53 @@ impl<'a> Manager<'a> {
                 None => {}
             }
         }
+    }
+
+    /// Our direct children that no unit knows (a daemon whose parent exited, reparented to us
+    /// as subreaper) are attributed to the unit whose process just exited.
+    fn adopt_orphans(&mut self, owner: UnitId) {
+        let table = super::sys::process::ProcessTable::read();
+        let me = std::process::id() as i32;
+        let known: std::collections::BTreeSet<i32> = self
+            .units
+            .iter()
+            .flatten()
+            .filter_map(|u| match &u.rt {
+                Rt::Service(s) => Some(s.procs.iter().copied()),
+                Rt::Socket(_) => None,
+            })
+            .flatten()
+            .collect();
+        let orphans: Vec<i32> = table
+            .children(me)
+            .into_iter()
+            .filter(|p| !self.pids.contains_key(p) && !known.contains(p))
+            .collect();
+        if let Some(Rt::Service(s)) = self.rt_mut(owner) {
+            s.procs.extend(orphans);
+        }
+    }
+
+    /// Refreshes the process set of service `id`; returns whether any process is left.
+    pub(super) fn track(&mut self, id: UnitId) -> bool {
+        let table = super::sys::process::ProcessTable::read();
+        let Some(Rt::Service(s)) = self.rt_mut(id) else {
+            return false;
+        };
+        let mut set: std::collections::BTreeSet<i32> = s.procs.iter().copied().collect();
+        set.extend(s.main_pid);
+        set.extend(s.control_pid);
+        for &g in &s.pgids {
+            set.extend(table.group(g));
+        }
+        let roots: Vec<i32> = set.iter().copied().collect();
+        for r in roots {
+            set.extend(table.subtree(r));
+        }
+        set.retain(|&p| table.alive(p));
+        s.pgids.retain(|&g| !table.group(g).is_empty());
+        s.procs = set;
+        !s.procs.is_empty()
     }
 
     /// Performs deferred cross-unit inputs until none are left.
@@ -593,6 +651,10 @@ impl<'a> Manager<'a> {
 
     /// Answers one control request.
     pub fn handle(&mut self, req: Request) -> Response {
+        let req_kind = match req {
+            Request::Reload { .. } => Kind::Reload,
+            _ => Kind::Other,
+        };
         match req {
             Request::Status { units } => {
                 let ids: Result<Vec<UnitId>, String> = if units.is_empty() {
@@ -632,6 +694,40 @@ impl<'a> Manager<'a> {
                     message: format!("Unit {unit} not loaded."),
                 },
             },
+            Request::Reload { unit } | Request::Restart { unit } => {
+                let reload = matches!(req_kind, Kind::Reload);
+                match self.ids.get(&unit).copied() {
+                    Some(id) => match (self.unit(id).map(|u| &u.rt), reload) {
+                        (Some(Rt::Service(s)), true) if !s.m.can_reload() => Response::Error {
+                            message: format!(
+                                "Job for {unit} failed: the unit is not active or has no ExecReload=."
+                            ),
+                        },
+                        (Some(Rt::Service(_)), true) => {
+                            self.service_event(id, ServiceEvent::Reload);
+                            self.drain();
+                            Response::Done
+                        }
+                        (Some(Rt::Service(_)), false) => {
+                            self.service_event(id, ServiceEvent::Restart { now: now() });
+                            self.drain();
+                            Response::Done
+                        }
+                        (Some(Rt::Socket(_)), false) => {
+                            self.stop(id);
+                            self.socket_event(id, SocketEvent::Start { now: now() });
+                            self.drain();
+                            Response::Done
+                        }
+                        _ => Response::Error {
+                            message: format!("Job type reload is not applicable for unit {unit}."),
+                        },
+                    },
+                    None => Response::Error {
+                        message: format!("Unit {unit} not loaded."),
+                    },
+                }
+            }
         }
     }
 
@@ -658,6 +754,12 @@ impl<'a> Manager<'a> {
             let _ = std::fs::remove_file(path);
         }
     }
+}
+
+/// Which request is being answered (reload and restart share an arm).
+enum Kind {
+    Reload,
+    Other,
 }
 
 fn listen_type(l: &crate::config::listen::Listen) -> &'static str {

@@ -111,12 +111,13 @@ impl<'a> Manager<'a> {
         let Some(Rt::Service(s)) = self.rt_mut(id) else {
             return false;
         };
-        if s.pgids.is_empty() || s.main_pid.is_some() || s.control_pid.is_some() {
+        if s.procs.is_empty() && s.pgids.is_empty() {
             return false;
         }
-        s.pgids
-            .retain(|&g| !process::group_members(Pid::from_raw(g)).is_empty());
-        s.pgids.is_empty()
+        if s.main_pid.is_some() || s.control_pid.is_some() {
+            return false;
+        }
+        !self.track(id)
     }
 
     /// A state change: trace it, log job messages, tell the triggering sockets, and release
@@ -361,23 +362,21 @@ impl<'a> Manager<'a> {
             "mixed" => op == KillOp::Kill,
             _ => false,
         };
-        let mut targets: Vec<i32> = [s.main_pid, s.control_pid].into_iter().flatten().collect();
-        if group {
-            for &g in &s.pgids {
-                if !targets.contains(&g) {
-                    targets.push(g);
-                }
+        let main_control: Vec<i32> = [s.main_pid, s.control_pid].into_iter().flatten().collect();
+        let sighup = k.send_sighup && matches!(op, KillOp::Terminate | KillOp::Restart);
+        let targets: Vec<i32> = if group {
+            self.track(id);
+            match self.rt_mut(id) {
+                Some(Rt::Service(s)) => s.procs.iter().copied().collect(),
+                _ => Vec::new(),
             }
-        }
+        } else {
+            main_control
+        };
         for pid in targets {
             let pid = Pid::from_raw(pid);
-            let outcome = if group {
-                process::kill_group(pid, signal)
-            } else {
-                process::kill_pid(pid, signal)
-            };
-            signalled |= outcome == KillOutcome::Signalled;
-            if k.send_sighup && matches!(op, KillOp::Terminate | KillOp::Restart) {
+            signalled |= process::kill_pid(pid, signal) == KillOutcome::Signalled;
+            if sighup {
                 let _ = process::kill_pid(pid, libc::SIGHUP);
             }
         }

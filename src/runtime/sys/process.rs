@@ -224,6 +224,64 @@ fn live_processes() -> HashMap<i32, (i32, i32)> {
     processes
 }
 
+/// One read of `/proc`: every live process with its parent and process group, for the
+/// manager's process tracking (a unit's processes are its main and control processes, their
+/// process groups, their descendants, and orphans attributed to it).
+#[derive(Debug, Clone, Default)]
+pub struct ProcessTable(HashMap<i32, (i32, i32)>);
+
+impl ProcessTable {
+    /// Reads `/proc` once.
+    pub fn read() -> ProcessTable {
+        ProcessTable(live_processes())
+    }
+
+    /// Whether `pid` is alive (not a zombie).
+    pub fn alive(&self, pid: i32) -> bool {
+        self.0.contains_key(&pid)
+    }
+
+    /// Members of process group `pgid`.
+    pub fn group(&self, pgid: i32) -> Vec<i32> {
+        let mut v: Vec<i32> = self
+            .0
+            .iter()
+            .filter(|(_, (_, g))| *g == pgid)
+            .map(|(p, _)| *p)
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Direct children of `pid`.
+    pub fn children(&self, pid: i32) -> Vec<i32> {
+        let mut v: Vec<i32> = self
+            .0
+            .iter()
+            .filter(|(_, (pp, _))| *pp == pid)
+            .map(|(p, _)| *p)
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// `pid`'s descendants (not `pid` itself).
+    pub fn subtree(&self, pid: i32) -> Vec<i32> {
+        let mut found = Vec::new();
+        let mut frontier = vec![pid];
+        while let Some(parent) = frontier.pop() {
+            for child in self.children(parent) {
+                if !found.contains(&child) {
+                    found.push(child);
+                    frontier.push(child);
+                }
+            }
+        }
+        found.sort_unstable();
+        found
+    }
+}
+
 /// The live processes whose process group is `pgid`, sorted (read from `/proc`).
 pub fn group_members(pgid: Pid) -> Vec<Pid> {
     let mut pids: Vec<Pid> = live_processes()
