@@ -764,3 +764,56 @@ fn reload_restart_and_restart_on_failure() {
     );
     assert_eq!(rt.shutdown(20), Some(0));
 }
+
+#[test]
+fn accept_yes_default_trigger_limit_burst_is_200() {
+    // The default burst with Accept=yes is 200; a long interval keeps the test independent of
+    // how fast a loaded machine starts instances.
+    let mut rt = Runtime::new(&[
+        (
+            "burst.socket",
+            "[Socket]\nListenStream=@DIR@/burst.sock\nAccept=yes\nMaxConnections=1000\nTriggerLimitIntervalSec=1min\n",
+        ),
+        ("burst@.service", "[Service]\nExecStart=/bin/true\n"),
+    ]);
+    rt.start(&["burst.socket"]);
+    rt.wait_state("burst.socket", "listening", 10);
+    for _ in 0..260 {
+        if std::os::unix::net::UnixStream::connect(rt.path("burst.sock")).is_err() {
+            break;
+        }
+    }
+    rt.wait_state("burst.socket", "failed", 10);
+    let st = rt.status("burst.socket");
+    assert_eq!(st["result"], "trigger-limit-hit");
+    assert_eq!(st["n_accepted"], 200, "{st}");
+    assert_eq!(rt.shutdown(20), Some(0));
+}
+
+/// utime + stime of a process, in clock ticks.
+fn cpu_ticks(pid: i32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let rest = stat.rfind(')').map_or("", |i| &stat[i + 2..]);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // Fields after the command: state(0) … utime(11) stime(12).
+    f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+        + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+}
+
+#[test]
+fn an_idle_runtime_uses_no_cpu() {
+    let mut rt = Runtime::new(&[
+        (
+            "idle.socket",
+            "[Socket]\nListenStream=@DIR@/idle.sock\nListenDatagram=@DIR@/idle.dgram\n",
+        ),
+        ("idle.service", "[Service]\nExecStart=/bin/true\n"),
+    ]);
+    rt.start(&["idle.socket"]);
+    rt.wait_state("idle.socket", "listening", 10);
+    let before = cpu_ticks(rt.pid());
+    std::thread::sleep(Duration::from_secs(2));
+    let used = cpu_ticks(rt.pid()) - before;
+    assert!(used <= 1, "{used} ticks of CPU in 2 s idle");
+    assert_eq!(rt.shutdown(20), Some(0));
+}
