@@ -364,6 +364,20 @@ pub fn dump_unit_json(
         user: loader.scope == crate::load::paths::Scope::User,
     };
     let provenance = config::provenance::Provenance::build(&p.unit, &ctx);
+    let extras = Extras::collect(&p.unit, &spec, &loader.host, loader.scope);
+    let view = crate::show::UnitView {
+        unit: &p.unit,
+        basics: &p.basics,
+        extras: &extras,
+        load_state: p.state,
+    };
+    let opts = show_options(loader);
+    let deps = crate::show::forward_deps_masked(view, &opts);
+    let mounts = if p.state == "loaded" {
+        crate::show::requires_mounts_for_sources(view, &opts)
+    } else {
+        Vec::new()
+    };
     let value = dump::json::unit_json(&dump::json::JsonUnit {
         id: &p.unit.id,
         names: &p.unit.names,
@@ -372,6 +386,8 @@ pub fn dump_unit_json(
         dropins: &p.unit.dropin_paths,
         basics: &p.basics,
         provenance: &provenance,
+        deps: &deps,
+        mounts: &mounts,
     });
     (value, p.state == "loaded", p.refused)
 }
