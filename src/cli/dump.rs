@@ -124,6 +124,35 @@ fn unit_setting(unit: &crate::load::LoadedUnit, key: &str) -> Option<String> {
     out
 }
 
+/// `unit_need_daemon_reload()` of a unit just loaded: systemd remembers the newest mtime of
+/// the drop-ins it parsed successfully (`dropin_mtime`), so a drop-in whose parse failed (a
+/// whole-file failure: invalid UTF-8, an overlong line) and is newer than that makes the
+/// unit look changed on disk. Files under `/proc` and `/sys` never count.
+fn need_daemon_reload(unit: &crate::load::LoadedUnit) -> bool {
+    let mtime = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let parsed_ok = |p: &std::path::Path| match unit.files.iter().find(|f| f.source.path() == p) {
+        Some(f) => f.syntax.failure.is_none(),
+        // Empty and /dev/null drop-ins are not kept, but systemd parses them fine.
+        None => mtime(p).is_some(),
+    };
+    let newest = unit
+        .dropin_paths
+        .iter()
+        .filter(|p| parsed_ok(p))
+        .filter_map(|p| mtime(p))
+        .max();
+    unit.dropin_paths.iter().any(|p| {
+        if p.starts_with("/proc") || p.starts_with("/sys") {
+            return false;
+        }
+        match (mtime(p), newest) {
+            (None, _) => true,
+            (Some(t), Some(n)) => t > n,
+            (Some(_), None) => true,
+        }
+    })
+}
+
 /// What the dependency walk needs: the manager as `systemd-analyze verify` runs it (only the
 /// root file system has a mount unit).
 fn show_options(loader: &Loader) -> crate::show::ShowOptions {
@@ -139,6 +168,7 @@ fn show_options(loader: &Loader) -> crate::show::ShowOptions {
             loader.host.logs_dir.clone(),
             loader.host.config_dir.clone(),
         ],
+        default_std_output: "inherit",
     }
 }
 
@@ -195,7 +225,14 @@ pub fn dump_unit(
         load_state: state,
     };
     header.push(format!("{f}May GC: yes"));
-    header.push(format!("{f}Need Daemon Reload: no"));
+    header.push(format!(
+        "{f}Need Daemon Reload: {}",
+        if need_daemon_reload(&unit) {
+            "yes"
+        } else {
+            "no"
+        }
+    ));
     header.push(format!("{f}Transient: no"));
     header.push(format!("{f}Perpetual: no"));
     header.push(format!(
@@ -327,6 +364,20 @@ pub fn dump_unit_json(
         user: loader.scope == crate::load::paths::Scope::User,
     };
     let provenance = config::provenance::Provenance::build(&p.unit, &ctx);
+    let extras = Extras::collect(&p.unit, &spec, &loader.host, loader.scope);
+    let view = crate::show::UnitView {
+        unit: &p.unit,
+        basics: &p.basics,
+        extras: &extras,
+        load_state: p.state,
+    };
+    let opts = show_options(loader);
+    let deps = crate::show::forward_deps_masked(view, &opts);
+    let mounts = if p.state == "loaded" {
+        crate::show::requires_mounts_for_sources(view, &opts)
+    } else {
+        Vec::new()
+    };
     let value = dump::json::unit_json(&dump::json::JsonUnit {
         id: &p.unit.id,
         names: &p.unit.names,
@@ -335,6 +386,8 @@ pub fn dump_unit_json(
         dropins: &p.unit.dropin_paths,
         basics: &p.basics,
         provenance: &provenance,
+        deps: &deps,
+        mounts: &mounts,
     });
     (value, p.state == "loaded", p.refused)
 }

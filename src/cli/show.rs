@@ -155,15 +155,27 @@ pub fn show_unit(
         };
         let mut sink = Vec::new();
         let o = interpret(loader, &parsed, false, &mut sink);
+        let oid = o.unit.id.as_str();
+        let (mut pulls_me, mut before_me) = (false, false);
         for (kind, target) in show::forward_deps(o.view(), opts) {
             let id = resolve(&target, &mut ids).unwrap_or(target);
             if id == me.unit.id.as_str() {
+                pulls_me |= show::TARGET_PULL_KINDS.contains(&kind);
+                before_me |= kind == "Before";
                 if let Some(inv) = show::inverse(kind) {
-                    deps.add(inv, o.unit.id.as_str());
+                    deps.add(inv, oid);
                 }
             } else if !seen.contains(&id) {
                 seen.push(id.clone());
                 queue.push_back(id);
+            }
+        }
+        if pulls_me {
+            let after_it = own.iter().any(|(k, t)| {
+                *k == "After" && ids.get(t).map_or(t.as_str(), String::as_str) == oid
+            });
+            if show::target_orders_after(o.view(), me.view(), before_me || after_it) {
+                deps.add("Before", oid);
             }
         }
     }
@@ -210,7 +222,8 @@ pub fn dump_dependencies(
     };
     let mut queue: VecDeque<String> = VecDeque::new();
     let mut seen: Vec<String> = vec![my_id.clone()];
-    for d in show::forward_deps_masked(me.view(), opts) {
+    let my_deps = show::forward_deps_masked(me.view(), opts);
+    for d in &my_deps {
         let id = resolve(&d.name);
         if id == my_id {
             continue;
@@ -234,9 +247,12 @@ pub fn dump_dependencies(
         let mut sink = Vec::new();
         let o = interpret(loader, &parsed, false, &mut sink);
         let oid = o.unit.id.as_str().to_owned();
+        let (mut pulls_me, mut before_me) = (false, false);
         for d in show::forward_deps_masked(o.view(), opts) {
             let id = resolve(&d.name);
             if id == my_id {
+                pulls_me |= show::TARGET_PULL_KINDS.contains(&d.kind);
+                before_me |= d.kind == "Before";
                 if let Some(inv) = show::inverse(d.kind).filter(|i| *i != d.kind) {
                     add(inv, &oid, 0, d.mask);
                 }
@@ -249,6 +265,16 @@ pub fn dump_dependencies(
             } else if !seen.contains(&id) {
                 seen.push(id.clone());
                 queue.push_back(id);
+            }
+        }
+        // `target_add_default_dependencies()`: the target orders itself after me.
+        if pulls_me {
+            let after_it = my_deps
+                .iter()
+                .any(|d| d.kind == "After" && resolve(&d.name) == oid);
+            if show::target_orders_after(o.view(), me.view(), before_me || after_it) {
+                add("Before", &oid, 0, show::mask::DEFAULT);
+                add("ReferencedBy", &oid, 0, show::mask::DEFAULT);
             }
         }
     }
@@ -295,6 +321,7 @@ pub fn show_text(
             loader.host.logs_dir.clone(),
             loader.host.config_dir.clone(),
         ],
+        default_std_output: "journal",
     };
     let filter = property_filter(props);
     let mut text = String::new();

@@ -157,11 +157,28 @@ fn split_retaining_escapes(value: &str) -> Option<Vec<(std::ops::Range<usize>, &
 }
 
 /// The dependencies systemd adds to a unit of `unit_type` without `DefaultDependencies=no`
-/// (`socket_add_default_dependencies()`, `service_add_default_dependencies()`, targets).
+/// (`socket_add_default_dependencies()`, `service_add_default_dependencies()`,
+/// `timer_add_default_dependencies()` (less the calendar timers' `After=time-sync.target
+/// time-set.target`), `path_add_default_dependencies()`, `target_add_default_dependencies()`
+/// (less the ordering after the units a target pulls in; none for `shutdown.target` itself)).
 pub fn default_deps(unit_type: &str, scope: Scope) -> Vec<(DepKind, &'static str)> {
     use DepKind::*;
     let mut v = Vec::new();
     match unit_type {
+        "timer" | "path" => {
+            v.push((
+                Before,
+                if unit_type == "timer" {
+                    "timers.target"
+                } else {
+                    "paths.target"
+                },
+            ));
+            if scope == Scope::System {
+                v.extend([(After, "sysinit.target"), (Requires, "sysinit.target")]);
+            }
+        }
+        "target" => {}
         "socket" => {
             v.push((Before, "sockets.target"));
             if scope == Scope::System {

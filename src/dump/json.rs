@@ -221,6 +221,13 @@ pub struct JsonUnit<'a> {
     pub basics: &'a Basics,
     /// Where each value came from.
     pub provenance: &'a Provenance,
+    /// Every dependency the unit adds at load time, as the dump header lists them
+    /// ([`crate::show::forward_deps_masked`]); those with a rule are the implicit and default
+    /// ones.
+    pub deps: &'a [crate::show::Dep],
+    /// `RequiresMountsFor=` paths with their sources
+    /// ([`crate::show::requires_mounts_for_sources`]).
+    pub mounts: &'a [(String, crate::show::MountSource)],
 }
 
 fn origin_json(o: &Origin) -> Value {
@@ -383,7 +390,9 @@ fn default_value(obj: &mut Value, field: &str, value: Value) {
     }
 }
 
-/// `[Unit]` settings: description, `DefaultDependencies=`, explicit dependencies.
+/// `[Unit]` settings: description, `DefaultDependencies=`, the dependencies (explicit ones with
+/// their assignments, then the implicit and default ones with their rules) and
+/// `RequiresMountsFor=`.
 fn unit_section(u: &JsonUnit<'_>) -> Value {
     let p = u.provenance;
     let dep_keys: Vec<&str> = p
@@ -399,13 +408,46 @@ fn unit_section(u: &JsonUnit<'_>) -> Value {
         .iter()
         .map(|d| json!({"kind": format!("{:?}", d.kind), "name": d.name.as_str()}))
         .collect();
+    let mut dependencies = wrap_list(deps, &p.merged("Unit", &dep_keys));
+    if let Some(Value::Array(elements)) = dependencies.get_mut("value") {
+        elements.extend(u.deps.iter().filter_map(|d| {
+            let rule = d.rule?;
+            let origin = if d.mask & crate::show::mask::DEFAULT != 0 {
+                json!({ "default": rule })
+            } else {
+                json!({ "implicit": rule })
+            };
+            Some(json!({"value": {"kind": d.kind, "name": d.name}, "origin": origin}))
+        }));
+    }
+    let mounts: Vec<Value> = u
+        .mounts
+        .iter()
+        .map(|(path, source)| {
+            let origin = match source {
+                crate::show::MountSource::Assignment(o) => origin_json(o),
+                crate::show::MountSource::Rule(r) => json!({ "implicit": r }),
+            };
+            json!({"value": path, "origin": origin})
+        })
+        .collect();
+    let mounts_origin = u
+        .mounts
+        .iter()
+        .rev()
+        .find_map(|(_, s)| match s {
+            crate::show::MountSource::Assignment(o) => Some(origin_json(o)),
+            crate::show::MountSource::Rule(_) => None,
+        })
+        .unwrap_or_else(|| json!("default"));
     json!({
         "description": wrap_scalar(json!(u.basics.description), p.events("Unit", "Description")),
         "default_dependencies": wrap_scalar(
             json!(u.basics.default_dependencies),
             p.events("Unit", "DefaultDependencies"),
         ),
-        "dependencies": wrap_list(deps, &p.merged("Unit", &dep_keys)),
+        "dependencies": dependencies,
+        "requires_mounts_for": {"value": mounts, "origin": mounts_origin, "resets": []},
     })
 }
 

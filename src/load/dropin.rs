@@ -114,10 +114,22 @@ pub fn find_dirs(
 }
 
 /// systemd's `conf_files_list_strv(".conf")` over `dirs`: first directory wins per file name,
-/// result sorted by file name. Hidden files and non-`.conf` names are skipped.
-pub fn conf_files(dirs: &[PathBuf], problems: &mut Vec<DirProblem>) -> Vec<PathBuf> {
+/// result sorted by file name. Hidden files and non-`.conf` names are skipped. Each file is
+/// named under its directory with symlinks resolved (`chase_symlinks_and_opendir()`), so a
+/// drop-in found through `/lib/systemd/system` on a merged-`/usr` system is reported as
+/// `/usr/lib/systemd/system/…`, as systemd does. Under `--root` directories are kept as found
+/// (systemd resolves their symlinks inside the root).
+pub fn conf_files(
+    dirs: &[PathBuf],
+    root: Option<&std::path::Path>,
+    problems: &mut Vec<DirProblem>,
+) -> Vec<PathBuf> {
     let mut by_name: BTreeMap<String, PathBuf> = BTreeMap::new();
     for dir in dirs {
+        let chased = match root {
+            None => std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()),
+            Some(_) => dir.clone(),
+        };
         let entries = match std::fs::read_dir(dir) {
             Ok(e) => e,
             Err(e) => {
@@ -134,7 +146,7 @@ pub fn conf_files(dirs: &[PathBuf], problems: &mut Vec<DirProblem>) -> Vec<PathB
             }
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
             if !is_dir {
-                by_name.insert(fname, entry.path());
+                by_name.insert(fname.clone(), chased.join(&fname));
             }
         }
     }

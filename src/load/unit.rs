@@ -197,7 +197,7 @@ impl Loader {
             (&self.map.entries, &self.map.entry_names),
             &mut problems,
         );
-        unit.dropin_paths = dropin::conf_files(&dirs, &mut problems);
+        unit.dropin_paths = dropin::conf_files(&dirs, self.search.root.as_deref(), &mut problems);
         for path in unit.dropin_paths.clone() {
             if is_null_or_empty(&path) {
                 continue;

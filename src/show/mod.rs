@@ -15,7 +15,8 @@
 mod deps;
 
 pub use deps::{
-    Dep, forward_deps, forward_deps_masked, mask, mount_unit_name, requires_mounts_for, slice_name,
+    Dep, MountSource, TARGET_PULL_KINDS, forward_deps, forward_deps_masked, mask, mount_unit_name,
+    requires_mounts_for, requires_mounts_for_sources, rule, slice_name, target_orders_after,
 };
 
 use crate::config::exec::ExecCommand;
@@ -40,6 +41,9 @@ pub struct ShowOptions {
     /// The manager's prefixes of `RuntimeDirectory=`, `StateDirectory=`, `CacheDirectory=`,
     /// `LogsDirectory=`, `ConfigurationDirectory=` (their paths are `RequiresMountsFor=`).
     pub directory_prefixes: [String; 5],
+    /// The manager's `DefaultStandardOutput=`: `journal` for a running manager, `inherit` for
+    /// the test manager of `systemd-analyze verify` (whose dump the header follows).
+    pub default_std_output: &'static str,
 }
 
 impl Default for ShowOptions {
@@ -56,6 +60,7 @@ impl Default for ShowOptions {
                 "/var/log".into(),
                 "/etc".into(),
             ],
+            default_std_output: "journal",
         }
     }
 }
@@ -557,6 +562,28 @@ fn std_output(raw: &str) -> &str {
     }
 }
 
+/// The `StandardOutput=` in effect: as set, else the manager's default
+/// ([`ShowOptions::default_std_output`]), except that a service whose input is a terminal or
+/// socket keeps `inherit` (`service_fix_stdio()`; `fix_stdio` is false for sockets).
+fn std_output_in_effect<'a>(
+    c: &'a ExecContext,
+    x: &Extras,
+    fix_stdio: bool,
+    opts: &ShowOptions,
+) -> &'a str {
+    let tty_in = matches!(
+        std_input(&c.standard_input),
+        "tty" | "tty-force" | "tty-fail" | "socket"
+    );
+    if x.is_set("StandardOutput") {
+        std_output(&c.standard_output)
+    } else if fix_stdio && tty_in {
+        "inherit"
+    } else {
+        opts.default_std_output
+    }
+}
+
 /// `WorkingDirectory=` as `property_get_working_directory` shows it: `!` marks
 /// missing-ok, `~` the home directory; a user manager defaults to the home directory.
 fn working_directory(c: &ExecContext, opts: &ShowOptions) -> String {
@@ -593,17 +620,8 @@ fn exec_props(p: &mut Props, c: &ExecContext, x: &Extras, opts: &ShowOptions) {
     p.one("RootDirectory", c.root_directory.as_deref().unwrap_or(""));
     p.one("Nice", c.nice.unwrap_or(0));
     p.yn("NonBlocking", x.flag("NonBlocking", false));
-    let input = std_input(&c.standard_input);
-    p.one("StandardInput", input);
-    let tty_in = matches!(input, "tty" | "tty-force" | "tty-fail" | "socket");
-    let output = if x.is_set("StandardOutput") {
-        std_output(&c.standard_output)
-    } else if tty_in {
-        "inherit"
-    } else {
-        "journal"
-    };
-    p.one("StandardOutput", output);
+    p.one("StandardInput", std_input(&c.standard_input));
+    p.one("StandardOutput", std_output_in_effect(c, x, true, opts));
     p.one("StandardError", std_output(&c.standard_error));
     p.one(
         "SyslogIdentifier",
