@@ -817,3 +817,47 @@ fn an_idle_runtime_uses_no_cpu() {
     assert!(used <= 1, "{used} ticks of CPU in 2 s idle");
     assert_eq!(rt.shutdown(20), Some(0));
 }
+
+#[test]
+fn forking_services_with_a_late_pid_file_and_with_a_guessed_main_pid() {
+    let mut rt = Runtime::new(&[
+        (
+            "late.service",
+            "[Service]\nType=forking\nPIDFile=@DIR@/late.pid\n\
+             ExecStart=/bin/sh -c 'setsid /bin/sh -c \"sleep 0.5; echo \\\\$$$$ > @DIR@/late.pid; exec sleep 881\" & exit 0'\n",
+        ),
+        (
+            "guess.service",
+            "[Service]\nType=forking\n\
+             ExecStart=/bin/sh -c 'setsid sleep 882 & exit 0'\n",
+        ),
+    ]);
+    rt.start(&["late.service", "guess.service"]);
+    rt.wait_state("late.service", "running", 10);
+    rt.wait_state("guess.service", "running", 10);
+    let late_pid = std::fs::read_to_string(rt.path("late.pid")).unwrap_or_default();
+    assert_eq!(
+        rt.status("late.service")["main_pid"]
+            .as_i64()
+            .map(|p| p.to_string()),
+        Some(late_pid.trim().to_owned()),
+        "{}",
+        rt.log()
+    );
+    let guessed = rt.status("guess.service")["main_pid"]
+        .as_i64()
+        .expect("guessed main pid");
+    let cmd = std::fs::read(format!("/proc/{guessed}/cmdline")).unwrap_or_default();
+    assert!(String::from_utf8_lossy(&cmd).contains("882"));
+    assert_eq!(
+        rt.states("late.service")[..3],
+        s(&["dead", "start", "running"])
+    );
+    // Killing the daemon ends the service (its main process exited).
+    let _ = std::process::Command::new("kill")
+        .arg(guessed.to_string())
+        .status();
+    rt.wait_state("guess.service", "dead", 10);
+    assert_eq!(rt.shutdown(20), Some(0));
+    assert!(marked_processes("sleep 881").is_empty());
+}

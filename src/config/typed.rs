@@ -427,6 +427,9 @@ pub struct ServiceConfig {
     pub exit_type: String,
     /// `BusName=`.
     pub bus_name: Option<String>,
+    /// `WatchdogSec=` (0: off). Used by the runtime; not part of the JSON dump yet.
+    #[serde(skip)]
+    pub watchdog_usec: u64,
     /// Execution context.
     pub exec: ExecContext,
     /// Kill settings.
@@ -456,6 +459,7 @@ impl Default for ServiceConfig {
             timeout_stop_failure_mode: "terminate".to_owned(),
             exit_type: "main".to_owned(),
             bus_name: None,
+            watchdog_usec: 0,
             exec: ExecContext::default(),
             kill: KillContext::default(),
         }
@@ -513,6 +517,7 @@ impl ServiceConfig {
             ("TimeoutStopFailureMode", Str(s)) => self.timeout_stop_failure_mode = s,
             ("ExitType", Str(s)) => self.exit_type = s,
             ("BusName", Str(s)) => self.bus_name = Some(s),
+            ("WatchdogSec", Usec(u)) => self.watchdog_usec = u,
             (k, v) => {
                 if !self.exec.set(k, v.clone()) {
                     self.kill.set(k, v);

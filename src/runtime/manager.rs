@@ -23,7 +23,7 @@ use nix::sys::signal::Signal;
 use super::control::{Request, Response, UnitStatus};
 use super::observe::{Observer, Transition};
 use super::plan::{Catalog, SpecKind, UnitSpec};
-use super::service_unit::{Role, ServiceEvent, ServiceMachine, ServiceParams};
+use super::service_unit::{Role, ServiceEvent, ServiceMachine, ServiceParams, ServiceState};
 use super::socket_unit::{ServiceView, SocketEvent, SocketMachine, SocketParams};
 use super::sys::event_loop::{EventLoop, Wake, now};
 use super::sys::listen::Port;
@@ -77,6 +77,8 @@ pub(super) struct ServiceRt {
     /// Every live process known to belong to the unit (its "cgroup"): main and control
     /// processes, their groups and descendants, and orphans attributed to it.
     pub procs: std::collections::BTreeSet<i32>,
+    /// The watched `PIDFile=`'s content when last polled.
+    pub pid_file_seen: Option<String>,
 }
 
 /// Type-specific runtime state.
@@ -109,9 +111,25 @@ pub(super) enum Deferred {
     Collect(UnitId),
 }
 
-/// Timer keys: two per unit.
-pub(super) fn timer_key(id: UnitId, watchdog: bool) -> u64 {
-    (id as u64) << 1 | u64::from(watchdog)
+/// A unit's timers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum TimerKind {
+    /// The state timer (timeouts, `RestartSec=`, `RuntimeMaxSec=`).
+    State,
+    /// The watchdog.
+    Watchdog,
+    /// Polling `PIDFile=` for changes (the runtime has no inotify watch).
+    PidFile,
+}
+
+/// Timer keys: three per unit.
+pub(super) fn timer_key(id: UnitId, kind: TimerKind) -> u64 {
+    (id as u64) << 2
+        | match kind {
+            TimerKind::State => 0,
+            TimerKind::Watchdog => 1,
+            TimerKind::PidFile => 2,
+        }
 }
 
 const CONTROL_TOKEN: u64 = u64::MAX - 2;
@@ -270,6 +288,7 @@ impl<'a> Manager<'a> {
                 pgids: Vec::new(),
                 exec_ok_pending: false,
                 procs: std::collections::BTreeSet::new(),
+                pid_file_seen: None,
             })),
         };
         let id = self.units.len();
@@ -378,7 +397,7 @@ impl<'a> Manager<'a> {
             .iter()
             .partition(|&&id| matches!(self.unit(id).map(|u| &u.rt), Some(Rt::Socket(_))));
         for id in sockets {
-            self.socket_event(id, SocketEvent::Start { now: now() });
+            self.start_socket(id);
         }
         for id in services {
             self.later.push_back(Deferred::StartService(id));
@@ -411,8 +430,13 @@ impl<'a> Manager<'a> {
             }
             Wake::Signal(_) => {}
             Wake::Timer(key) => {
-                let id = (key >> 1) as UnitId;
-                self.timer_fired(id, key & 1 == 1);
+                let id = (key >> 2) as UnitId;
+                let kind = match key & 3 {
+                    0 => TimerKind::State,
+                    1 => TimerKind::Watchdog,
+                    _ => TimerKind::PidFile,
+                };
+                self.timer_fired(id, kind);
             }
             Wake::Fd { token, .. } if token == CONTROL_TOKEN => self.serve_control(),
             Wake::Fd { token, revents } => {
@@ -430,10 +454,10 @@ impl<'a> Manager<'a> {
         }
     }
 
-    fn timer_fired(&mut self, id: UnitId, watchdog: bool) {
+    fn timer_fired(&mut self, id: UnitId, kind: TimerKind) {
         match self.unit(id).map(|u| &u.rt) {
             Some(Rt::Socket(_)) => self.socket_event(id, SocketEvent::Timeout),
-            Some(Rt::Service(_)) => self.service_timer(id, watchdog),
+            Some(Rt::Service(_)) => self.service_timer(id, kind),
             None => {}
         }
     }
@@ -583,11 +607,35 @@ impl<'a> Manager<'a> {
     /// Starts a unit (a start request).
     pub fn start(&mut self, id: UnitId) {
         match self.unit(id).map(|u| &u.rt) {
-            Some(Rt::Socket(_)) => self.socket_event(id, SocketEvent::Start { now: now() }),
+            Some(Rt::Socket(_)) => self.start_socket(id),
             Some(Rt::Service(_)) => self.later.push_back(Deferred::StartService(id)),
             None => {}
         }
         self.drain();
+    }
+
+    /// `socket_start`'s check: a socket cannot start while the service it triggers runs.
+    fn start_socket(&mut self, id: UnitId) {
+        let service = match self.unit(id).map(|u| &u.rt) {
+            Some(Rt::Socket(s)) => s.triggers,
+            _ => return,
+        };
+        if let Some(svc) = service
+            && let Some(Rt::Service(sv)) = self.unit(svc).map(|u| &u.rt)
+            && !matches!(
+                sv.m.state,
+                ServiceState::Dead | ServiceState::Failed | ServiceState::AutoRestart
+            )
+            && matches!(self.state_of(id), Some((_, a, _)) if a.is_inactive_or_failed())
+        {
+            let (name, svc_name) = (self.name(id), self.name(svc));
+            self.obs.log(
+                Some(&name),
+                &format!("Socket service {svc_name} already active, refusing."),
+            );
+            return;
+        }
+        self.socket_event(id, SocketEvent::Start { now: now() });
     }
 
     /// Unit ids in load order.
@@ -805,5 +853,6 @@ fn socket_params(c: &crate::config::SocketConfig, start_limit: (Usec, u64)) -> S
 fn service_params(c: &crate::config::ServiceConfig, start_limit: (Usec, u64)) -> ServiceParams {
     let mut p = ServiceParams::from_config(c);
     p.start_limit = start_limit;
+    p.watchdog_usec = c.watchdog_usec;
     p
 }

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::os::fd::{AsRawFd, RawFd};
 
 use super::launch::{self, EnvInputs, StreamPlan};
-use super::manager::{Deferred, Manager, Rt, UnitId, timer_key};
+use super::manager::{Deferred, Manager, Rt, TimerKind, UnitId, timer_key};
 use super::plan::UnitSpec;
 use super::service_unit::{
     PidFileRead, Role, ServiceAction, ServiceCommand, ServiceEvent, ServiceState,
@@ -18,6 +18,9 @@ use super::types::{ExitStatus, INFINITY, KillOp, KillOutcome};
 use crate::config::ExecContext;
 use crate::config::exec::ExecCommand;
 use nix::unistd::Pid;
+
+/// How often a watched `PIDFile=` is looked at (systemd uses inotify).
+const PID_FILE_POLL: u64 = 100_000;
 
 fn event_name(ev: &ServiceEvent) -> &'static str {
     match ev {
@@ -197,12 +200,31 @@ impl<'a> Manager<'a> {
         self.service_event(id, ServiceEvent::Stop);
     }
 
-    /// Service `id`'s timer (or watchdog timer) fired.
-    pub(super) fn service_timer(&mut self, id: UnitId, watchdog: bool) {
-        let ev = if watchdog {
-            ServiceEvent::WatchdogTimeout
-        } else {
-            ServiceEvent::Timeout
+    /// One of service `id`'s timers fired.
+    pub(super) fn service_timer(&mut self, id: UnitId, kind: TimerKind) {
+        let ev = match kind {
+            TimerKind::State => ServiceEvent::Timeout,
+            TimerKind::Watchdog => ServiceEvent::WatchdogTimeout,
+            TimerKind::PidFile => {
+                // Poll again; report a change of the file's existence or content.
+                let Some(Rt::Service(s)) = self.rt_mut(id) else {
+                    return;
+                };
+                let Some(path) = s.config.pid_file.clone() else {
+                    return;
+                };
+                let now_seen = std::fs::read_to_string(&path).ok();
+                let changed = now_seen != s.pid_file_seen;
+                s.pid_file_seen = now_seen;
+                let _ = self.ev.arm(
+                    timer_key(id, TimerKind::PidFile),
+                    now().saturating_add(PID_FILE_POLL),
+                );
+                if !changed {
+                    return;
+                }
+                ServiceEvent::PidFileChanged
+            }
         };
         self.service_event(id, ev);
     }
@@ -230,16 +252,27 @@ impl<'a> Manager<'a> {
         let name = self.name(id);
         match action {
             ServiceAction::Log(text) => self.obs.log(Some(&name), &text),
-            ServiceAction::ArmTimer(usec) => self.arm(id, false, usec),
+            ServiceAction::ArmTimer(usec) => self.arm(id, TimerKind::State, usec),
             ServiceAction::ArmRuntimeTimer(usec) => {
                 let since = self.unit(id).map_or(0, |u| u.since);
                 let at = since.saturating_add(usec).saturating_sub(now());
-                self.arm(id, false, at);
+                self.arm(id, TimerKind::State, at);
             }
-            ServiceAction::ExtendTimeout(usec) => self.arm(id, false, usec),
-            ServiceAction::ArmWatchdog(usec) => self.arm(id, true, usec),
-            ServiceAction::DisarmTimer => self.arm(id, false, INFINITY),
-            ServiceAction::DisarmWatchdog => self.arm(id, true, INFINITY),
+            ServiceAction::ExtendTimeout(usec) => self.arm(id, TimerKind::State, usec),
+            ServiceAction::ArmWatchdog(usec) => self.arm(id, TimerKind::Watchdog, usec),
+            ServiceAction::DisarmTimer => self.arm(id, TimerKind::State, INFINITY),
+            ServiceAction::DisarmWatchdog => self.arm(id, TimerKind::Watchdog, INFINITY),
+            ServiceAction::WatchPidFile => {
+                if let Some(Rt::Service(s)) = self.rt_mut(id) {
+                    s.pid_file_seen = s
+                        .config
+                        .pid_file
+                        .as_ref()
+                        .and_then(|p| std::fs::read_to_string(p).ok());
+                }
+                self.arm(id, TimerKind::PidFile, PID_FILE_POLL);
+            }
+            ServiceAction::UnwatchPidFile => self.arm(id, TimerKind::PidFile, INFINITY),
             ServiceAction::Kill(op) => {
                 return Some(ServiceEvent::Killed(self.service_kill(id, op)));
             }
@@ -262,7 +295,9 @@ impl<'a> Manager<'a> {
             ServiceAction::ReadPidFile => {
                 return Some(ServiceEvent::PidFile(self.read_pid_file(id)));
             }
-            ServiceAction::GuessMainPid => return Some(ServiceEvent::MainPidGuessed(false)),
+            ServiceAction::GuessMainPid => {
+                return Some(ServiceEvent::MainPidGuessed(self.guess_main_pid(id)));
+            }
             ServiceAction::ForgetMainPid => {
                 if let Some(Rt::Service(s)) = self.rt_mut(id)
                     && let Some(pid) = s.main_pid.take()
@@ -294,21 +329,43 @@ impl<'a> Manager<'a> {
             }
             ServiceAction::StateChanged { .. }
             | ServiceAction::ReleaseResources
-            | ServiceAction::WatchPidFile
-            | ServiceAction::UnwatchPidFile
             | ServiceAction::AdoptMainPid => {}
         }
         None
     }
 
     /// Arms (or, for `INFINITY`, disarms) a unit timer `usec` from now.
-    fn arm(&mut self, id: UnitId, watchdog: bool, usec: u64) {
-        let key = timer_key(id, watchdog);
+    fn arm(&mut self, id: UnitId, kind: TimerKind, usec: u64) {
+        let key = timer_key(id, kind);
         if usec == INFINITY {
             let _ = self.ev.disarm(key);
         } else {
             let _ = self.ev.arm(key, now().saturating_add(usec));
         }
+    }
+
+    /// `service_search_main_pid`: the one process of the unit whose parent is the runtime
+    /// (a daemon that forked away and was reparented to us) becomes the main pid.
+    fn guess_main_pid(&mut self, id: UnitId) -> bool {
+        self.track(id);
+        let table = process::ProcessTable::read();
+        let me = std::process::id() as i32;
+        let Some(Rt::Service(s)) = self.rt_mut(id) else {
+            return false;
+        };
+        let ours = table.children(me);
+        let candidates: Vec<i32> = s
+            .procs
+            .iter()
+            .copied()
+            .filter(|p| ours.contains(p) && Some(*p) != s.control_pid)
+            .collect();
+        let [pid] = candidates[..] else {
+            return false;
+        };
+        s.main_pid = Some(pid);
+        self.pids.insert(pid, (id, Role::Main));
+        true
     }
 
     /// `PIDFile=`: a live process named by the file becomes the main pid.

@@ -5,7 +5,9 @@ use std::collections::VecDeque;
 use std::os::fd::AsFd;
 
 use super::launch;
-use super::manager::{Conn, Deferred, Manager, Rt, ServiceRt, UnitId, port_token, timer_key};
+use super::manager::{
+    Conn, Deferred, Manager, Rt, ServiceRt, TimerKind, UnitId, port_token, timer_key,
+};
 use super::plan::{SpecKind, connection_service};
 use super::service_unit::Role;
 use super::socket_unit::{InstanceError, SocketAction, SocketCommand, SocketEvent, SocketState};
@@ -149,14 +151,14 @@ impl Manager<'_> {
                 if usec != INFINITY && usec != 0 {
                     let _ = self
                         .ev
-                        .arm(timer_key(id, false), now().saturating_add(usec));
+                        .arm(timer_key(id, TimerKind::State), now().saturating_add(usec));
                 } else {
-                    let _ = self.ev.disarm(timer_key(id, false));
+                    let _ = self.ev.disarm(timer_key(id, TimerKind::State));
                 }
                 None
             }
             SocketAction::DisarmTimer => {
-                let _ = self.ev.disarm(timer_key(id, false));
+                let _ = self.ev.disarm(timer_key(id, TimerKind::State));
                 None
             }
             SocketAction::Open => {
