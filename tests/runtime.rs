@@ -499,6 +499,9 @@ fn exec_stop_sees_mainpid_and_environment_and_output_files() {
     assert!(ok, "output file");
     let out = std::fs::read_to_string(rt.path("out.log")).unwrap_or_default();
     assert_eq!(out.trim(), format!("hello|a b|{}", rt.dir.path().display()));
+    // Stop the socket first: it would otherwise activate the service again for the connection
+    // the service never accepted (systemd does the same).
+    assert!(rt.ctl("stop", "env.socket"));
     assert!(rt.ctl("stop", "env.service"));
     rt.wait_state("env.service", "dead", 10);
     let stop = std::fs::read_to_string(rt.path("stop.log")).unwrap_or_default();

@@ -120,7 +120,9 @@ pub fn environment(exec: &ExecContext, inputs: &EnvInputs<'_>) -> Vec<(String, S
         }
         set(&mut env, "MANAGERPID", &inputs.manager_pid.to_string());
     }
-    set(&mut env, "INVOCATION_ID", inputs.invocation_id);
+    if !inputs.invocation_id.is_empty() {
+        set(&mut env, "INVOCATION_ID", inputs.invocation_id);
+    }
     if let Some(pid) = inputs.main_pid {
         set(&mut env, "MAINPID", &pid.to_string());
     }

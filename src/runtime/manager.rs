@@ -489,27 +489,36 @@ impl<'a> Manager<'a> {
     }
 
     /// Our direct children that no unit knows (a daemon whose parent exited, reparented to us
-    /// as subreaper) are attributed to the unit whose process just exited.
+    /// as subreaper) are attributed to the service whose `$INVOCATION_ID` they carry in their
+    /// initial environment, else to the unit whose process just exited.
     fn adopt_orphans(&mut self, owner: UnitId) {
         let table = super::sys::process::ProcessTable::read();
         let me = std::process::id() as i32;
-        let known: std::collections::BTreeSet<i32> = self
-            .units
-            .iter()
-            .flatten()
-            .filter_map(|u| match &u.rt {
-                Rt::Service(s) => Some(s.procs.iter().copied()),
-                Rt::Socket(_) => None,
-            })
-            .flatten()
-            .collect();
+        let mut known = std::collections::BTreeSet::new();
+        let mut invocations: HashMap<String, UnitId> = HashMap::new();
+        for (id, u) in self.units.iter().enumerate() {
+            if let Some(Unit {
+                rt: Rt::Service(s), ..
+            }) = u
+            {
+                known.extend(s.procs.iter().copied());
+                if !s.invocation_id.is_empty() {
+                    invocations.insert(s.invocation_id.clone(), id);
+                }
+            }
+        }
         let orphans: Vec<i32> = table
             .children(me)
             .into_iter()
             .filter(|p| !self.pids.contains_key(p) && !known.contains(p))
             .collect();
-        if let Some(Rt::Service(s)) = self.rt_mut(owner) {
-            s.procs.extend(orphans);
+        for orphan in orphans {
+            let id = super::sys::process::environ_var(orphan, "INVOCATION_ID")
+                .and_then(|inv| invocations.get(&inv).copied())
+                .unwrap_or(owner);
+            if let Some(Rt::Service(s)) = self.rt_mut(id) {
+                s.procs.insert(orphan);
+            }
         }
     }
 

@@ -224,6 +224,16 @@ fn live_processes() -> HashMap<i32, (i32, i32)> {
     processes
 }
 
+/// The value of `key` in a process's initial environment (`/proc/PID/environ`), if readable.
+pub fn environ_var(pid: i32, key: &str) -> Option<String> {
+    let raw = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+    raw.split(|&b| b == 0).find_map(|entry| {
+        let text = std::str::from_utf8(entry).ok()?;
+        let (k, v) = text.split_once('=')?;
+        (k == key).then(|| v.to_owned())
+    })
+}
+
 /// One read of `/proc`: every live process with its parent and process group, for the
 /// manager's process tracking (a unit's processes are its main and control processes, their
 /// process groups, their descendants, and orphans attributed to it).
