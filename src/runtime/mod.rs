@@ -8,6 +8,8 @@
 //! - [`sys`]: every syscall (listeners, spawn, the event loop).
 
 pub mod control;
+pub mod credentials;
+pub mod envfile;
 pub mod launch;
 pub mod manager;
 pub mod observe;
