@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod envfile;
 pub mod launch;
 pub mod manager;
+pub mod notify_msg;
 pub mod observe;
 pub mod plan;
 mod service_exec;
