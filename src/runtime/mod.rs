@@ -21,3 +21,4 @@ mod socket_exec;
 pub mod socket_unit;
 pub mod sys;
 pub mod types;
+pub mod unenforced;
