@@ -10,6 +10,7 @@
 pub mod control;
 pub mod credentials;
 pub mod envfile;
+pub mod journal;
 pub mod launch;
 pub mod manager;
 pub mod notify_msg;
