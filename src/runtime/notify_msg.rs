@@ -39,9 +39,10 @@ const STATUS_TEXT_MAX: usize = 16 * 1024;
 /// A datagram as systemd interprets it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Parsed {
-    /// For the machine. `main_pid` is true when `MAINPID=` parsed; the executor must set it to
-    /// false when the pid is its current main pid, or not suitable (`service_is_suitable_main_pid`:
-    /// not alive, the control process, or not the unit's and the sender's uid is not 0).
+    /// For the machine. `main_pid` is true when `MAINPID=` parsed; the executor sets it to
+    /// [`MainPidCheck::adopt`] of [`check_main_pid`] (false for the current main pid, the
+    /// manager, the control process, a dead process, or another unit's process sent by a
+    /// non-root sender).
     pub notification: Notification,
     /// `MAINPID=`: the pid, or systemd's warning
     /// (`Failed to parse MAINPID= field in notification message, ignoring: X`).
@@ -337,6 +338,83 @@ pub fn accept(
     unit_pids: &[i32],
 ) -> bool {
     authorize(access, sender, main, control, unit_pids) == Verdict::Accept
+}
+
+/// `service_exec_needs_notify_socket()`: whether a process gets `$NOTIFY_SOCKET` (main
+/// processes unless `NotifyAccess=none`; control processes with `exec` or `all`).
+pub fn needs_notify_socket(access: NotifyAccess, control: bool) -> bool {
+    if control {
+        matches!(access, NotifyAccess::Exec | NotifyAccess::All)
+    } else {
+        access != NotifyAccess::None
+    }
+}
+
+/// What to do with an accepted `MAINPID=` (`service_notify_message()` with
+/// `service_is_suitable_main_pid()`), and what to log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MainPidCheck {
+    /// Make it the main pid (and watch it): set [`Notification::main_pid`] accordingly.
+    pub adopt: bool,
+    /// A warning for the unit.
+    pub warning: Option<String>,
+    /// A debug line for the unit.
+    pub debug: Option<String>,
+}
+
+/// Checks `MAINPID=new` sent by a process with uid `sender_uid`. `current`: the main pid the
+/// executor holds (known); `alive`: `new` exists and is not a zombie; `in_unit`: `new` belongs
+/// to the unit (its process groups).
+pub fn check_main_pid(
+    new: i32,
+    current: Option<i32>,
+    control: Option<i32>,
+    manager_pid: i32,
+    alive: bool,
+    in_unit: bool,
+    sender_uid: u32,
+) -> MainPidCheck {
+    let refuse = |w: String| MainPidCheck {
+        warning: Some(w),
+        ..Default::default()
+    };
+    if current == Some(new) {
+        return MainPidCheck::default();
+    }
+    if new == manager_pid || new == 1 {
+        return refuse(format!("New main PID {new} is the manager, refusing."));
+    }
+    if control == Some(new) {
+        return refuse(format!(
+            "New main PID {new} is the control process, refusing."
+        ));
+    }
+    if !alive {
+        return refuse(format!("New main PID {new} does not exist or is a zombie."));
+    }
+    let (adopt, debug) = if in_unit {
+        (
+            true,
+            format!("New main PID {new} belongs to service, we are happy."),
+        )
+    } else if sender_uid == 0 {
+        (
+            true,
+            format!(
+                "New main PID {new} does not belong to service, but we'll accept it as the request to change it came from a privileged process."
+            ),
+        )
+    } else {
+        (
+            false,
+            format!("New main PID {new} does not belong to service, refusing."),
+        )
+    };
+    MainPidCheck {
+        adopt,
+        warning: None,
+        debug: Some(debug),
+    }
 }
 
 #[cfg(test)]

@@ -197,3 +197,57 @@ fn notify_access() {
         "Cannot find unit for notify message of PID 5, ignoring."
     );
 }
+
+#[test]
+fn notify_socket_for_whom() {
+    use NotifyAccess::{All, Exec, Main};
+    let table = [
+        (NotifyAccess::None, false, false),
+        (Main, true, false),
+        (Exec, true, true),
+        (All, true, true),
+    ];
+    for (access, main, control) in table {
+        assert_eq!(needs_notify_socket(access, false), main, "{access:?}");
+        assert_eq!(needs_notify_socket(access, true), control, "{access:?}");
+    }
+}
+
+#[test]
+fn main_pid_suitability() {
+    let check =
+        |new, alive, in_unit, uid| check_main_pid(new, Some(10), Some(11), 99, alive, in_unit, uid);
+    assert_eq!(check(10, true, true, 0), MainPidCheck::default());
+    let w = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        check(99, true, true, 0).warning,
+        w("New main PID 99 is the manager, refusing.")
+    );
+    assert_eq!(
+        check(1, true, true, 0).warning,
+        w("New main PID 1 is the manager, refusing.")
+    );
+    assert_eq!(
+        check(11, true, true, 0).warning,
+        w("New main PID 11 is the control process, refusing.")
+    );
+    assert_eq!(
+        check(12, false, true, 0).warning,
+        w("New main PID 12 does not exist or is a zombie.")
+    );
+    assert!(check(12, true, true, 1000).adopt);
+    let privileged = check(12, true, false, 0);
+    assert!(privileged.adopt);
+    assert!(
+        privileged
+            .debug
+            .unwrap()
+            .contains("came from a privileged process")
+    );
+    let refused = check(12, true, false, 1000);
+    assert!(!refused.adopt && refused.warning.is_none());
+    assert_eq!(
+        refused.debug,
+        w("New main PID 12 does not belong to service, refusing.")
+    );
+}
