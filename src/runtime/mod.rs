@@ -8,8 +8,12 @@
 //! - [`sys`]: every syscall (listeners, spawn, the event loop).
 
 pub mod control;
+pub mod credentials;
+pub mod envfile;
+pub mod journal;
 pub mod launch;
 pub mod manager;
+pub mod notify_msg;
 pub mod observe;
 pub mod plan;
 mod service_exec;
@@ -18,3 +22,4 @@ mod socket_exec;
 pub mod socket_unit;
 pub mod sys;
 pub mod types;
+pub mod unenforced;

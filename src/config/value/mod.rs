@@ -16,7 +16,7 @@
 //! Greek small letter mu (`μs`, U+03BC) is accepted next to the micro sign (`µs`, U+00B5) in
 //! time spans and `Timestamping=`. We follow the installed binary.
 
-mod cnum;
+pub(crate) mod cnum;
 mod enums;
 mod exit;
 mod names;

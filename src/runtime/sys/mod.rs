@@ -9,6 +9,7 @@ mod child_fds;
 pub mod control;
 pub mod event_loop;
 pub mod listen;
+pub mod notify;
 pub mod process;
 pub mod spawn;
 mod spawn_failure;
