@@ -864,3 +864,131 @@ fn forking_services_with_a_late_pid_file_and_with_a_guessed_main_pid() {
     assert_eq!(rt.shutdown(20), Some(0));
     assert!(marked_processes("sleep 881").is_empty());
 }
+
+#[test]
+fn notify_readiness_status_mainpid_and_watchdog() {
+    let py = "import os,socket,sys,time\n\
+              def n(m):\n    s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM); s.connect(os.environ['NOTIFY_SOCKET']); s.send(m.encode()); s.close()\n";
+    let mut rt = Runtime::new(&[
+        (
+            "ready.py",
+            &format!(
+                "{py}time.sleep(0.3)\nn('STATUS=warming up')\nn('READY=1\\nSTATUS=serving')\ntime.sleep(60)\n"
+            ),
+        ),
+        ("early.py", &format!("{py}sys.exit(0)\n")),
+        (
+            "wd.py",
+            &format!(
+                "{py}n('READY=1')\nfor i in range(3):\n    time.sleep(0.2)\n    n('WATCHDOG=1')\ntime.sleep(60)\n"
+            ),
+        ),
+        (
+            "ready.service",
+            "[Service]\nType=notify\nExecStart=/usr/bin/env python3 @DIR@/ready.py\n",
+        ),
+        (
+            "early.service",
+            "[Service]\nType=notify\nExecStart=/usr/bin/env python3 @DIR@/early.py\n",
+        ),
+        (
+            "wd.service",
+            "[Service]\nType=notify\nWatchdogSec=1\nExecStart=/usr/bin/env python3 @DIR@/wd.py\n",
+        ),
+    ]);
+    rt.start(&["ready.service", "early.service", "wd.service"]);
+    rt.wait_state("ready.service", "running", 10);
+    assert_eq!(
+        rt.states("ready.service")[..3],
+        s(&["dead", "start", "running"])
+    );
+    // Exit 0 before READY=1: protocol error.
+    rt.wait_state("early.service", "failed", 10);
+    assert_eq!(rt.status("early.service")["result"], "protocol");
+    // Pings for 0.6 s, then silence: the watchdog (1 s) fires.
+    rt.wait_state("wd.service", "running", 10);
+    rt.wait_state("wd.service", "failed", 10);
+    assert_eq!(rt.status("wd.service")["result"], "watchdog");
+    assert!(
+        rt.log().contains("wd.service: Watchdog timeout"),
+        "{}",
+        rt.log()
+    );
+    assert_eq!(rt.shutdown(20), Some(0));
+}
+
+#[test]
+fn environment_files_and_journal_output() {
+    let mut rt = Runtime::new(&[
+        (
+            "env.conf",
+            "# comment\nA=one\nB=\"two words\"\\\n   continued\nexport C=bad\nD='single $x'\n",
+        ),
+        (
+            "envf.service",
+            "[Service]\nType=oneshot\nEnvironmentFile=@DIR@/env.conf\nEnvironmentFile=-@DIR@/missing.conf\n\
+             Environment=A=overridden\nSyslogIdentifier=envtest\n\
+             ExecStart=/bin/sh -c 'echo \"A=$A\"; echo \"B=$B\"; echo \"D=$D\"; echo \"C=[$C]\"'\n",
+        ),
+        (
+            "nofile.service",
+            "[Service]\nType=oneshot\nEnvironmentFile=@DIR@/missing.conf\nExecStart=/bin/true\n",
+        ),
+    ]);
+    rt.start(&["envf.service", "nofile.service"]);
+    rt.wait_state("envf.service", "dead", 10);
+    let ok = wait_until(Duration::from_secs(5), || rt.log().contains("C=[]"));
+    assert!(ok, "{}", rt.log());
+    let log = rt.log();
+    let lines: Vec<&str> = log.lines().filter(|l| l.starts_with("envtest[")).collect();
+    assert_eq!(lines.len(), 4, "{log}");
+    let msgs: Vec<&str> = lines
+        .iter()
+        .map(|l| l.split_once("]: ").map_or("", |x| x.1))
+        .collect();
+    // EnvironmentFile= is applied after Environment=, so it wins.
+    assert_eq!(
+        msgs,
+        ["A=one", "B=two words   continued", "D=single $x", "C=[]"]
+    );
+    rt.wait_state("nofile.service", "failed", 10);
+    assert_eq!(rt.status("nofile.service")["result"], "resources");
+    assert!(
+        rt.log()
+            .contains("Failed to load environment files: No such file or directory")
+    );
+    assert_eq!(rt.shutdown(20), Some(0));
+}
+
+#[test]
+fn user_group_and_limits_are_applied() {
+    let root = nix::unistd::getuid().is_root();
+    let mut rt = Runtime::new(&[(
+        "who.service",
+        "[Service]\nType=oneshot\nUser=nobody\nLimitNOFILE=123:456\n\
+         ExecStart=/bin/sh -c 'id -u > @DIR@/who.out; ulimit -n >> @DIR@/who.out; ulimit -Hn >> @DIR@/who.out'\n",
+    )]);
+    // The service writes as nobody into the test's directory.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(rt.dir.path(), std::fs::Permissions::from_mode(0o777)).ok();
+    rt.start(&["who.service"]);
+    if root {
+        rt.wait_state("who.service", "dead", 10);
+        let out = std::fs::read_to_string(rt.path("who.out")).unwrap_or_default();
+        assert_eq!(
+            out.split_whitespace().collect::<Vec<_>>(),
+            ["65534", "123", "456"],
+            "{}",
+            rt.log()
+        );
+    } else {
+        // Without root the user cannot be changed: the spawn fails with a clear message.
+        rt.wait_state("who.service", "failed", 10);
+        assert!(
+            rt.log().contains("User=nobody needs privileges"),
+            "{}",
+            rt.log()
+        );
+    }
+    assert_eq!(rt.shutdown(20), Some(0));
+}

@@ -66,10 +66,12 @@ pub fn run(args: &RunArgs) -> ExitCode {
         trace,
         debug: args.debug,
     };
+    let control_path = args.control.clone().unwrap_or_else(control::default_path);
     let settings = Settings {
         user_scope: args.user,
         env: std::env::vars().collect(),
-        control: Some(args.control.clone().unwrap_or_else(control::default_path)),
+        notify: Some(control_path.with_file_name("notify")),
+        control: Some(control_path),
     };
     let catalog = Catalog::new(&loader);
     let mut manager = match Manager::new(catalog, &mut obs, settings) {

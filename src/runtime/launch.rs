@@ -11,9 +11,11 @@ use crate::config::exec::{ExecCommand, split_words};
 pub enum StreamPlan {
     /// `/dev/null`.
     Null,
-    /// Keep the runtime's own stream (`inherit`, `journal`, `kmsg`, `syslog`, `tty`: the
-    /// runtime has no journal; output lands on its own stderr/stdout).
+    /// Keep the runtime's own stream (`inherit`, `tty`).
     Inherit,
+    /// `journal`, `kmsg`, `syslog` (and their `+console` forms): the runtime has no journal;
+    /// it reads the output through a pipe and logs each line as `IDENTIFIER[PID]: text`.
+    Journal,
     /// The connection (`socket`), or stdin's fd for outputs that inherit a socket stdin.
     Socket,
     /// `file:PATH` (read for input, write without truncation for output).
@@ -44,6 +46,9 @@ pub fn stream_plan(value: &str) -> StreamPlan {
     match value {
         "null" | "data" => StreamPlan::Null,
         "socket" => StreamPlan::Socket,
+        v if v.starts_with("journal") || v.starts_with("kmsg") || v.starts_with("syslog") => {
+            StreamPlan::Journal
+        }
         _ => StreamPlan::Inherit,
     }
 }
@@ -79,7 +84,11 @@ pub struct EnvInputs<'a> {
     /// `$NOTIFY_SOCKET`.
     pub notify_socket: Option<&'a str>,
     /// `REMOTE_ADDR`/`REMOTE_PORT` of an `Accept=yes` connection.
-    pub remote: (Option<&'a str>, Option<u16>),
+    pub remote: (Option<&'a str>, Option<u32>),
+    /// `HOME`, `USER`, `LOGNAME`, `SHELL` of `User=`.
+    pub user_env: &'a [(String, String)],
+    /// Assignments read from `EnvironmentFile=`.
+    pub files_env: &'a [(String, String)],
 }
 
 fn lookup<'a>(env: &'a [(String, String)], key: &str) -> Option<&'a str> {
@@ -94,8 +103,9 @@ fn set(env: &mut Vec<(String, String)>, key: &str, value: &str) {
     }
 }
 
-/// The environment of a unit process, in systemd's precedence order: built-in variables,
-/// then `Environment=` (later assignments win), then `PassEnvironment=`, then
+/// The environment of a unit process, in systemd 252's merge order (`build_environment` and
+/// `exec_invoke`): built-in variables, the user's (`HOME`, `USER`, … for `User=`),
+/// `PassEnvironment=`, `Environment=` (later assignments win), `EnvironmentFile=`, then
 /// `UnsetEnvironment=` removals. `LISTEN_*` are added by the spawner.
 pub fn environment(exec: &ExecContext, inputs: &EnvInputs<'_>) -> Vec<(String, String)> {
     let mut env: Vec<(String, String)> = Vec::new();
@@ -135,15 +145,21 @@ pub fn environment(exec: &ExecContext, inputs: &EnvInputs<'_>) -> Vec<(String, S
     if let Some(port) = inputs.remote.1 {
         set(&mut env, "REMOTE_PORT", &port.to_string());
     }
-    for assignment in &exec.environment {
-        if let Some((k, v)) = assignment.split_once('=') {
-            set(&mut env, k, v);
-        }
+    for (k, v) in inputs.user_env {
+        set(&mut env, k, v);
     }
     for key in &exec.pass_environment {
         if let Some(v) = lookup(inputs.manager_env, key) {
             set(&mut env, key, v);
         }
+    }
+    for assignment in &exec.environment {
+        if let Some((k, v)) = assignment.split_once('=') {
+            set(&mut env, k, v);
+        }
+    }
+    for (k, v) in inputs.files_env {
+        set(&mut env, k, v);
     }
     for u in &exec.unset_environment {
         match u.split_once('=') {
@@ -276,7 +292,12 @@ mod tests {
     #[test]
     fn environment_precedence_and_unset() {
         let exec = ExecContext {
-            environment: vec!["A=1".into(), "B=2".into(), "A=3".into()],
+            environment: vec![
+                "A=1".into(),
+                "B=2".into(),
+                "A=3".into(),
+                "HOSTVAR=env".into(),
+            ],
             pass_environment: vec!["HOSTVAR".into()],
             unset_environment: vec!["B".into()],
             ..Default::default()
@@ -291,7 +312,8 @@ mod tests {
         let got = environment(&exec, &inputs);
         assert_eq!(lookup(&got, "A"), Some("3"));
         assert_eq!(lookup(&got, "B"), None);
-        assert_eq!(lookup(&got, "HOSTVAR"), Some("h"));
+        // Environment= wins over PassEnvironment=.
+        assert_eq!(lookup(&got, "HOSTVAR"), Some("env"));
         assert_eq!(lookup(&got, "MAINPID"), Some("42"));
         assert_eq!(
             lookup(&got, "PATH"),

@@ -133,6 +133,9 @@ pub(super) fn timer_key(id: UnitId, kind: TimerKind) -> u64 {
 }
 
 const CONTROL_TOKEN: u64 = u64::MAX - 2;
+const NOTIFY_TOKEN: u64 = u64::MAX - 3;
+/// Output pipes use tokens from here up.
+const STREAM_BASE: u64 = 1 << 62;
 
 /// Port tokens: unit id and port index.
 pub(super) fn port_token(id: UnitId, port: usize) -> u64 {
@@ -148,6 +151,8 @@ pub struct Settings {
     pub env: Vec<(String, String)>,
     /// The control socket, if any.
     pub control: Option<std::path::PathBuf>,
+    /// The `$NOTIFY_SOCKET` path, if any.
+    pub notify: Option<std::path::PathBuf>,
 }
 
 /// The runtime.
@@ -163,6 +168,11 @@ pub struct Manager<'a> {
     pub(super) catalog: Catalog<'a>,
     pub(super) settings: Settings,
     control: Option<std::os::unix::net::UnixListener>,
+    /// Output pipes of `StandardOutput=journal` processes, by token.
+    pub(super) streams: HashMap<u64, (std::os::fd::OwnedFd, super::journal::LineSplitter)>,
+    next_stream: u64,
+    /// The notification socket services report readiness on.
+    pub(super) notify: Option<super::sys::notify::NotifySocket>,
     shutting_down: bool,
     /// The pid whose exit is being processed (for trace records).
     pub(super) last_exited: Option<i32>,
@@ -209,6 +219,16 @@ impl<'a> Manager<'a> {
         if let Some(l) = &control {
             ev.watch(l.as_fd(), CONTROL_TOKEN)?;
         }
+        let notify = match &settings.notify {
+            Some(path) => Some(
+                super::sys::notify::NotifySocket::bind(path)
+                    .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?,
+            ),
+            None => None,
+        };
+        if let Some(n) = &notify {
+            ev.watch(n.as_fd(), NOTIFY_TOKEN)?;
+        }
         Ok(Manager {
             ev,
             units: Vec::new(),
@@ -221,6 +241,9 @@ impl<'a> Manager<'a> {
             catalog,
             settings,
             control,
+            streams: HashMap::new(),
+            next_stream: 0,
+            notify,
             shutting_down: false,
             last_exited: None,
             diagnostics: Vec::new(),
@@ -238,6 +261,9 @@ impl<'a> Manager<'a> {
             return Ok(id);
         }
         let id = self.add_spec(spec.clone());
+        for w in &spec.unenforced {
+            self.obs.log(Some(&spec.name), w);
+        }
         match &spec.kind {
             SpecKind::Socket {
                 triggers: Some(service),
@@ -411,7 +437,15 @@ impl<'a> Manager<'a> {
             if self.shutting_down && self.shutdown_step() {
                 return Ok(());
             }
-            for wake in self.ev.wait()? {
+            let mut wakes = self.ev.wait()?;
+            // Like systemd, read notifications (and output) before exits, so a READY=1 or a
+            // last line written just before exiting is not lost behind the SIGCHLD.
+            wakes.sort_by_key(|w| match w {
+                Wake::Fd { token, .. } if *token == NOTIFY_TOKEN => 0,
+                Wake::Fd { token, .. } if (STREAM_BASE..NOTIFY_TOKEN).contains(token) => 1,
+                _ => 2,
+            });
+            for wake in wakes {
                 self.dispatch(wake);
                 self.drain();
             }
@@ -439,6 +473,10 @@ impl<'a> Manager<'a> {
                 self.timer_fired(id, kind);
             }
             Wake::Fd { token, .. } if token == CONTROL_TOKEN => self.serve_control(),
+            Wake::Fd { token, .. } if token == NOTIFY_TOKEN => self.receive_notifications(),
+            Wake::Fd { token, .. } if (STREAM_BASE..NOTIFY_TOKEN).contains(&token) => {
+                self.read_stream(token)
+            }
             Wake::Fd { token, revents } => {
                 let id = (token >> 20) as UnitId;
                 let port = (token & 0xfffff) as usize;
@@ -542,6 +580,37 @@ impl<'a> Manager<'a> {
         s.pgids.retain(|&g| !table.group(g).is_empty());
         s.procs = set;
         !s.procs.is_empty()
+    }
+
+    /// Watches an output pipe whose lines are logged as the unit's output.
+    pub(super) fn add_stream(
+        &mut self,
+        fd: std::os::fd::OwnedFd,
+        splitter: super::journal::LineSplitter,
+    ) {
+        let token = STREAM_BASE + self.next_stream;
+        self.next_stream += 1;
+        if self.ev.watch(fd.as_fd(), token).is_ok() {
+            self.streams.insert(token, (fd, splitter));
+        }
+    }
+
+    fn read_stream(&mut self, token: u64) {
+        let Some((fd, splitter)) = self.streams.get_mut(&token) else {
+            return;
+        };
+        let (lines, done) = match super::sys::stream::read(fd) {
+            super::sys::stream::Chunk::Data(bytes) => (splitter.feed(&bytes), false),
+            super::sys::stream::Chunk::Again => (Vec::new(), false),
+            super::sys::stream::Chunk::Eof => (splitter.finish(), true),
+        };
+        for line in lines {
+            let text = String::from_utf8_lossy(&line.text);
+            self.obs.log(None, text.trim_end_matches('\n'));
+        }
+        if done && let Some((fd, _)) = self.streams.remove(&token) {
+            self.ev.unwatch(fd.as_fd());
+        }
     }
 
     /// Performs deferred cross-unit inputs until none are left.

@@ -13,6 +13,7 @@ pub mod envfile;
 pub mod journal;
 pub mod launch;
 pub mod manager;
+mod notify_exec;
 pub mod notify_msg;
 pub mod observe;
 pub mod plan;

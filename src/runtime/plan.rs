@@ -32,6 +32,8 @@ pub struct UnitSpec {
     pub fragment: Option<String>,
     /// Start limit (interval, burst).
     pub start_limit: (Usec, u64),
+    /// Warnings for settings the unit uses that `run` does not enforce.
+    pub unenforced: Vec<String>,
     /// Type-specific settings.
     pub kind: SpecKind,
 }
@@ -127,7 +129,14 @@ impl<'a> Catalog<'a> {
         if basics.fatal.is_some() || refused {
             return Err(format!("Unit {id} has a bad setting, refusing."));
         }
-        Ok(spec_of(&unit, id, basics))
+        let mut basics = basics;
+        manager_stdio_defaults(&unit, &mut basics);
+        let mut spec = spec_of(&unit, id, basics);
+        spec.unenforced = super::unenforced::unenforced(&unit)
+            .iter()
+            .map(|u| u.message())
+            .collect();
+        Ok(spec)
     }
 }
 
@@ -152,7 +161,34 @@ fn spec_of(unit: &crate::load::LoadedUnit, id: String, basics: Basics) -> UnitSp
         description,
         fragment: unit.fragment.as_ref().map(|p| p.display().to_string()),
         start_limit,
+        unenforced: Vec::new(),
         kind,
+    }
+}
+
+/// A running manager's `DefaultStandardOutput=journal`: where a unit does not set
+/// `StandardOutput=`, its output goes to the journal (for `run`: the runtime's log), and
+/// `StandardError=` follows it. (`systemd-analyze verify`'s manager, whose dump the typed
+/// defaults reproduce, uses `inherit`.)
+fn manager_stdio_defaults(unit: &crate::load::LoadedUnit, basics: &mut Basics) {
+    let sets = |key: &str| {
+        unit.files.iter().any(|f| {
+            f.syntax
+                .assignments
+                .iter()
+                .any(|a| a.key == key && !a.value.text.trim().is_empty())
+        })
+    };
+    if sets("StandardOutput") {
+        return;
+    }
+    let exec = match (&mut basics.socket, &mut basics.service) {
+        (Some(s), _) => &mut s.exec,
+        (_, Some(s)) => &mut s.exec,
+        _ => return,
+    };
+    if exec.standard_input == "null" || exec.standard_input.is_empty() {
+        exec.standard_output = "journal".to_owned();
     }
 }
 

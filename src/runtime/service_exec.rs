@@ -5,6 +5,8 @@
 use std::collections::VecDeque;
 use std::os::fd::{AsRawFd, RawFd};
 
+use super::credentials::{self, RunningAs};
+use super::journal::LineSplitter;
 use super::launch::{self, EnvInputs, StreamPlan};
 use super::manager::{Deferred, Manager, Rt, TimerKind, UnitId, timer_key};
 use super::plan::UnitSpec;
@@ -15,6 +17,7 @@ use super::socket_unit::ServiceView;
 use super::sys::event_loop::now;
 use super::sys::{process, spawn};
 use super::types::{ExitStatus, INFINITY, KillOp, KillOutcome};
+use super::{envfile, notify_msg};
 use crate::config::ExecContext;
 use crate::config::exec::ExecCommand;
 use nix::unistd::Pid;
@@ -472,17 +475,14 @@ impl<'a> Manager<'a> {
         let exec = s.config.exec.clone();
         let main_pid = s.main_pid;
         let invocation = s.invocation_id.clone();
+        let non_blocking = s.config.non_blocking;
+        let notify =
+            notify_msg::needs_notify_socket(s.m.params().notify_access(), role == Role::Control);
         let control_main = if role == Role::Control {
             main_pid
         } else {
             None
         };
-        let mut inputs = self.env_inputs(control_main, None, (remote.0.as_deref(), None));
-        inputs.invocation_id = &invocation;
-        let mut env = launch::environment(&exec, &inputs);
-        if let Some(port) = remote.1 {
-            env.push(("REMOTE_PORT".to_owned(), port.to_string()));
-        }
         let (fds, names) = if role == Role::Main {
             self.collect_fds(id)
         } else {
@@ -492,7 +492,18 @@ impl<'a> Manager<'a> {
             Some(Rt::Service(s)) => s.conn.as_ref().map(|(c, _)| c.fd.as_raw_fd()),
             _ => None,
         };
-        match self.spawn_command(&name, &command, &exec, &env, &fds, &names, conn_fd) {
+        let inputs = SpawnInputs {
+            exec: &exec,
+            main_pid: control_main,
+            remote: (remote.0.as_deref(), remote.1),
+            invocation_id: &invocation,
+            notify,
+            fds,
+            names,
+            conn: conn_fd,
+            non_blocking,
+        };
+        match self.spawn_command(&name, &command, inputs) {
             Ok((pid, exec_ok)) => {
                 self.pids.insert(pid, (id, role));
                 if let Some(Rt::Service(s)) = self.rt_mut(id) {
@@ -547,40 +558,76 @@ impl<'a> Manager<'a> {
         (fds, names)
     }
 
-    /// The inputs every unit process's environment shares.
-    pub(super) fn env_inputs<'s>(
-        &'s self,
-        main_pid: Option<i32>,
-        notify: Option<&'s str>,
-        remote: (Option<&'s str>, Option<u16>),
-    ) -> EnvInputs<'s> {
-        EnvInputs {
-            manager_env: &self.settings.env,
-            user_scope: self.settings.user_scope,
-            main_pid,
-            manager_pid: std::process::id() as i32,
-            invocation_id: "",
-            notify_socket: notify,
-            remote,
-        }
-    }
-
-    /// Spawns one command; logs systemd's lines when it cannot be executed. `Err` only when
-    /// no process was created.
-    #[allow(clippy::too_many_arguments)]
+    /// Spawns one command with `inputs`; logs systemd's lines when it cannot be executed.
+    /// `Err` (the `strerror` text) only when no process was created: an unreadable
+    /// `EnvironmentFile=`, unresolvable credentials, or a failed fork.
     pub(super) fn spawn_command(
         &mut self,
         unit: &str,
         cmd: &ExecCommand,
-        exec: &ExecContext,
-        env: &[(String, String)],
-        fds: &[RawFd],
-        names: &[String],
-        conn: Option<RawFd>,
+        inputs: SpawnInputs<'_>,
     ) -> Result<(i32, bool), String> {
-        let argv = launch::expand_argv(cmd, env);
+        let exec = inputs.exec;
+        let mut log = |m: String| self.obs.log(Some(unit), &m);
+        let files_env = match envfile::load_environment_files(&exec.environment_files, &mut log) {
+            Ok(v) => v,
+            Err(msg) => {
+                self.obs.log(Some(unit), &msg);
+                let errno = msg.rsplit(": ").next().unwrap_or(&msg).to_owned();
+                return Err(errno);
+            }
+        };
+        let creds = match credentials::resolve_credentials(exec, RunningAs::current()) {
+            Ok(c) => c,
+            Err(e) => {
+                self.obs.log(Some(unit), &e.message);
+                self.obs.log(Some(unit), &e.step_message(&cmd.path));
+                if let Some(h) = &e.hint {
+                    self.obs.log(Some(unit), h);
+                }
+                return Err(e.errno.desc().to_owned());
+            }
+        };
+        let notify_path = self.notify.as_ref().map(|n| n.path().display().to_string());
+        let env = launch::environment(
+            exec,
+            &EnvInputs {
+                manager_env: &self.settings.env,
+                user_scope: self.settings.user_scope,
+                main_pid: inputs.main_pid,
+                manager_pid: std::process::id() as i32,
+                invocation_id: inputs.invocation_id,
+                notify_socket: if inputs.notify {
+                    notify_path.as_deref()
+                } else {
+                    None
+                },
+                remote: (inputs.remote.0, inputs.remote.1),
+                user_env: &creds.env,
+                files_env: &files_env,
+            },
+        );
+        let argv = launch::expand_argv(cmd, &env);
+        let conn = inputs.conn;
         let [i, o, e] = launch::stdio_plans(exec);
+        let journal = if o == StreamPlan::Journal || e == StreamPlan::Journal {
+            match super::sys::stream::pipe() {
+                Ok(p) => Some(p),
+                Err(err) => {
+                    self.obs
+                        .log(Some(unit), &format!("Failed to create stdout pipe: {err}"));
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let journal_fd = journal.as_ref().map(|(_, w)| w.as_raw_fd());
         let stdio = |p: StreamPlan, input: bool| match p {
+            StreamPlan::Journal if !input => {
+                journal_fd.map_or(spawn::Stdio::Inherit, spawn::Stdio::Fd)
+            }
+            StreamPlan::Journal => spawn::Stdio::Null,
             StreamPlan::Null | StreamPlan::Named(_) => spawn::Stdio::Null,
             StreamPlan::Inherit => {
                 if input {
@@ -613,18 +660,30 @@ impl<'a> Manager<'a> {
         };
         let mut spec = spawn::SpawnSpec::new(path, argv);
         spec.env = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        spec.fds = fds.to_vec();
-        spec.fd_names = names.to_vec();
-        spec.listen_env = !fds.is_empty();
+        spec.listen_env = !inputs.fds.is_empty();
+        spec.fds = inputs.fds;
+        spec.fd_names = inputs.names;
+        spec.non_blocking = inputs.non_blocking;
         spec.stdin = stdio(i, true);
         spec.stdout = stdio(o, false);
         spec.stderr = stdio(e, false);
-        spec.working_directory = launch::working_directory(exec, env).map(|(d, ok)| (d.into(), ok));
+        spec.working_directory =
+            launch::working_directory(exec, &env).map(|(d, ok)| (d.into(), ok));
         spec.umask = exec.umask;
         spec.nice = exec.nice.map(|n| n as i32);
         spec.ignore_sigpipe = exec.ignore_sigpipe;
+        spec.rlimits = credentials::rlimits(&exec.limits);
+        spec.uid = creds.uid;
+        spec.gid = creds.gid;
+        spec.supplementary_groups = creds.supplementary_groups;
         spec.new_process_group = true;
-        match spawn::spawn(&spec) {
+        let result = spawn::spawn(&spec);
+        if let (Ok(sp), Some((read, write))) = (&result, journal) {
+            drop(write);
+            let ident = LineSplitter::identifier(exec, &cmd.path);
+            self.add_stream(read, LineSplitter::new(&ident, sp.pid.as_raw()));
+        }
+        match result {
             Ok(sp) => {
                 if let Some(err) = &sp.exec_error {
                     self.obs.log(Some(unit), &err.detail_message(&spec));
@@ -642,6 +701,28 @@ impl<'a> Manager<'a> {
             }
         }
     }
+}
+
+/// Everything a spawn needs besides the command.
+pub(super) struct SpawnInputs<'x> {
+    /// The unit's execution context.
+    pub exec: &'x ExecContext,
+    /// `$MAINPID` (control processes of a service with a main process).
+    pub main_pid: Option<i32>,
+    /// `REMOTE_ADDR`/`REMOTE_PORT`.
+    pub remote: (Option<&'x str>, Option<u32>),
+    /// `$INVOCATION_ID`.
+    pub invocation_id: &'x str,
+    /// Set `$NOTIFY_SOCKET`.
+    pub notify: bool,
+    /// fds to pass at 3…, with their names.
+    pub fds: Vec<RawFd>,
+    /// `LISTEN_FDNAMES`.
+    pub names: Vec<String>,
+    /// The connection (`StandardInput=socket`).
+    pub conn: Option<RawFd>,
+    /// `NonBlocking=`.
+    pub non_blocking: bool,
 }
 
 /// A random 128-bit id in hex (`$INVOCATION_ID`).

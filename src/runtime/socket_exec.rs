@@ -4,11 +4,11 @@
 use std::collections::VecDeque;
 use std::os::fd::AsFd;
 
-use super::launch;
 use super::manager::{
     Conn, Deferred, Manager, Rt, ServiceRt, TimerKind, UnitId, port_token, timer_key,
 };
 use super::plan::{SpecKind, connection_service};
+use super::service_exec::SpawnInputs;
 use super::service_unit::Role;
 use super::socket_unit::{InstanceError, SocketAction, SocketCommand, SocketEvent, SocketState};
 use super::sys::event_loop::now;
@@ -246,9 +246,18 @@ impl Manager<'_> {
         };
         let command = list.get(index)?.clone();
         let exec = s.config.exec.clone();
-        let inputs = self.env_inputs(None, None, (None, None));
-        let env = launch::environment(&exec, &inputs);
-        match self.spawn_command(&name, &command, &exec, &env, &[], &[], None) {
+        let inputs = SpawnInputs {
+            exec: &exec,
+            main_pid: None,
+            remote: (None, None),
+            invocation_id: "",
+            notify: false,
+            fds: Vec::new(),
+            names: Vec::new(),
+            conn: None,
+            non_blocking: false,
+        };
+        match self.spawn_command(&name, &command, inputs) {
             Ok((pid, _)) => {
                 self.pids.insert(pid, (id, Role::Control));
                 if let Some(Rt::Socket(s)) = self.rt_mut(id) {

@@ -96,9 +96,7 @@ pub fn classify(section: &str, key: &str) -> Option<(Family, Support)> {
     Some(match key {
         "Type" => (
             Service,
-            Partial(
-                "`dbus` never sees its bus name (no D-Bus); `notify` needs the notification socket†",
-            ),
+            Partial("`dbus` never sees its bus name (no D-Bus)"),
         ),
         "NotifyAccess" => (
             Service,
@@ -187,7 +185,7 @@ pub fn classify(section: &str, key: &str) -> Option<(Family, Support)> {
         ),
         "SyslogIdentifier" => (
             Logging,
-            Partial("only as the prefix of re-emitted `journal`/`syslog`/`kmsg` output†"),
+            Partial("only as the prefix of re-emitted `journal`/`syslog`/`kmsg` output"),
         ),
         "KillMode" => (
             Kill,
@@ -353,17 +351,9 @@ pub fn classify(section: &str, key: &str) -> Option<(Family, Support)> {
     })
 }
 
-/// Keys whose support relies on modules the manager does not call yet
-/// (`envfile`, `credentials`, `notify_msg`/`sys::notify`, `journal`).
+/// Keys whose support relies on modules the manager does not call yet (none: the
+/// environment files, credentials, limits, notification socket and journal pipes are wired).
 pub fn pending(key: &str) -> bool {
-    matches!(
-        key,
-        "EnvironmentFile"
-            | "User"
-            | "Group"
-            | "SupplementaryGroups"
-            | "NotifyAccess"
-            | "NonBlocking"
-            | "SyslogIdentifier"
-    ) || (key.starts_with("Limit") && crate::config::value::rlimit_kind(key).is_some())
+    let _ = key;
+    false
 }

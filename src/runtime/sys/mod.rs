@@ -14,3 +14,4 @@ pub mod process;
 pub mod spawn;
 mod spawn_failure;
 mod spawn_plan;
+pub mod stream;
