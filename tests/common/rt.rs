@@ -294,3 +294,54 @@ pub fn unix_roundtrip(path: &Path, data: &[u8]) -> std::io::Result<Vec<u8>> {
     s.read_to_end(&mut buf)?;
     Ok(buf)
 }
+
+impl Runtime {
+    /// Starts `sockunit run --user` with `XDG_RUNTIME_DIR=xdg` on the unit files `units` and
+    /// waits for its control socket; `Err` (with the log) instead of a panic, so one bad case
+    /// does not stop a corpus run.
+    pub fn start_user(&mut self, xdg: &Path, units: &[PathBuf]) -> Result<(), String> {
+        let err = std::fs::File::create(&self.stderr).map_err(|e| e.to_string())?;
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sockunit"));
+        cmd.arg("run")
+            .arg("--user")
+            .arg("--debug")
+            .arg("--control")
+            .arg(&self.control)
+            .arg("--trace")
+            .arg(&self.trace)
+            .args(units)
+            .env("XDG_RUNTIME_DIR", xdg)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(err);
+        self.child = Some(cmd.spawn().map_err(|e| e.to_string())?);
+        if wait_until(Duration::from_secs(10), || self.control.exists()) {
+            Ok(())
+        } else {
+            Err(format!(
+                "control socket never appeared; log:\n{}",
+                self.log()
+            ))
+        }
+    }
+
+    /// Sends SIGTERM and waits up to `secs` for the exit, then kills; never panics. The exit
+    /// code, or `None` when it had to be killed.
+    pub fn stop_quietly(&mut self, secs: u64) -> Option<i32> {
+        let mut child = self.child.take()?;
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            if let Ok(Some(st)) = child.try_wait() {
+                return st.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
+    }
+}
