@@ -20,7 +20,6 @@ use std::os::fd::AsFd;
 
 use nix::sys::signal::Signal;
 
-use super::control::{Request, Response, UnitStatus};
 use super::observe::{Observer, Transition};
 use super::plan::{Catalog, SpecKind, UnitSpec};
 use super::service_unit::{Role, ServiceEvent, ServiceMachine, ServiceParams, ServiceState};
@@ -135,7 +134,7 @@ pub(super) fn timer_key(id: UnitId, kind: TimerKind) -> u64 {
 const CONTROL_TOKEN: u64 = u64::MAX - 2;
 const NOTIFY_TOKEN: u64 = u64::MAX - 3;
 /// Output pipes use tokens from here up.
-const STREAM_BASE: u64 = 1 << 62;
+pub(super) const STREAM_BASE: u64 = 1 << 62;
 
 /// Port tokens: unit id and port index.
 pub(super) fn port_token(id: UnitId, port: usize) -> u64 {
@@ -167,10 +166,10 @@ pub struct Manager<'a> {
     pub(super) obs: &'a mut dyn Observer,
     pub(super) catalog: Catalog<'a>,
     pub(super) settings: Settings,
-    control: Option<std::os::unix::net::UnixListener>,
+    pub(super) control: Option<std::os::unix::net::UnixListener>,
     /// Output pipes of `StandardOutput=journal` processes, by token.
     pub(super) streams: HashMap<u64, (std::os::fd::OwnedFd, super::journal::LineSplitter)>,
-    next_stream: u64,
+    pub(super) next_stream: u64,
     /// The notification socket services report readiness on.
     pub(super) notify: Option<super::sys::notify::NotifySocket>,
     shutting_down: bool,
@@ -500,119 +499,6 @@ impl<'a> Manager<'a> {
         }
     }
 
-    fn reap(&mut self) {
-        let exited = super::sys::process::reap();
-        if let Some(owner) = exited
-            .iter()
-            .find_map(|(pid, _)| self.pids.get(&pid.as_raw()).map(|(id, _)| *id))
-        {
-            self.adopt_orphans(owner);
-        }
-        for (pid, status) in exited {
-            let pid = pid.as_raw();
-            let Some((id, role)) = self.pids.remove(&pid) else {
-                continue;
-            };
-            match self.unit(id).map(|u| &u.rt) {
-                Some(Rt::Socket(_)) => {
-                    if let Some(Rt::Socket(s)) = self.rt_mut(id) {
-                        s.control_pid = None;
-                    }
-                    self.socket_exited(id, pid, status);
-                }
-                Some(Rt::Service(_)) => self.service_exited(id, pid, role, status),
-                None => {}
-            }
-        }
-    }
-
-    /// Our direct children that no unit knows (a daemon whose parent exited, reparented to us
-    /// as subreaper) are attributed to the service whose `$INVOCATION_ID` they carry in their
-    /// initial environment, else to the unit whose process just exited.
-    fn adopt_orphans(&mut self, owner: UnitId) {
-        let table = super::sys::process::ProcessTable::read();
-        let me = std::process::id() as i32;
-        let mut known = std::collections::BTreeSet::new();
-        let mut invocations: HashMap<String, UnitId> = HashMap::new();
-        for (id, u) in self.units.iter().enumerate() {
-            if let Some(Unit {
-                rt: Rt::Service(s), ..
-            }) = u
-            {
-                known.extend(s.procs.iter().copied());
-                if !s.invocation_id.is_empty() {
-                    invocations.insert(s.invocation_id.clone(), id);
-                }
-            }
-        }
-        let orphans: Vec<i32> = table
-            .children(me)
-            .into_iter()
-            .filter(|p| !self.pids.contains_key(p) && !known.contains(p))
-            .collect();
-        for orphan in orphans {
-            let id = super::sys::process::environ_var(orphan, "INVOCATION_ID")
-                .and_then(|inv| invocations.get(&inv).copied())
-                .unwrap_or(owner);
-            if let Some(Rt::Service(s)) = self.rt_mut(id) {
-                s.procs.insert(orphan);
-            }
-        }
-    }
-
-    /// Refreshes the process set of service `id`; returns whether any process is left.
-    pub(super) fn track(&mut self, id: UnitId) -> bool {
-        let table = super::sys::process::ProcessTable::read();
-        let Some(Rt::Service(s)) = self.rt_mut(id) else {
-            return false;
-        };
-        let mut set: std::collections::BTreeSet<i32> = s.procs.iter().copied().collect();
-        set.extend(s.main_pid);
-        set.extend(s.control_pid);
-        for &g in &s.pgids {
-            set.extend(table.group(g));
-        }
-        let roots: Vec<i32> = set.iter().copied().collect();
-        for r in roots {
-            set.extend(table.subtree(r));
-        }
-        set.retain(|&p| table.alive(p));
-        s.pgids.retain(|&g| !table.group(g).is_empty());
-        s.procs = set;
-        !s.procs.is_empty()
-    }
-
-    /// Watches an output pipe whose lines are logged as the unit's output.
-    pub(super) fn add_stream(
-        &mut self,
-        fd: std::os::fd::OwnedFd,
-        splitter: super::journal::LineSplitter,
-    ) {
-        let token = STREAM_BASE + self.next_stream;
-        self.next_stream += 1;
-        if self.ev.watch(fd.as_fd(), token).is_ok() {
-            self.streams.insert(token, (fd, splitter));
-        }
-    }
-
-    fn read_stream(&mut self, token: u64) {
-        let Some((fd, splitter)) = self.streams.get_mut(&token) else {
-            return;
-        };
-        let (lines, done) = match super::sys::stream::read(fd) {
-            super::sys::stream::Chunk::Data(bytes) => (splitter.feed(&bytes), false),
-            super::sys::stream::Chunk::Again => (Vec::new(), false),
-            super::sys::stream::Chunk::Eof => (splitter.finish(), true),
-        };
-        for line in lines {
-            let text = String::from_utf8_lossy(&line.text);
-            self.obs.log(None, text.trim_end_matches('\n'));
-        }
-        if done && let Some((fd, _)) = self.streams.remove(&token) {
-            self.ev.unwatch(fd.as_fd());
-        }
-    }
-
     /// Performs deferred cross-unit inputs until none are left.
     pub(super) fn drain(&mut self) {
         while let Some(d) = self.later.pop_front() {
@@ -714,191 +600,6 @@ impl<'a> Manager<'a> {
             return;
         }
         self.socket_event(id, SocketEvent::Start { now: now() });
-    }
-
-    /// Unit ids in load order.
-    pub fn unit_ids(&self) -> Vec<UnitId> {
-        (0..self.units.len())
-            .filter(|&id| self.unit(id).is_some())
-            .collect()
-    }
-
-    /// The status of one unit.
-    pub fn status(&self, id: UnitId) -> Option<UnitStatus> {
-        let u = self.unit(id)?;
-        let (sub, active, result) = self.state_of(id)?;
-        let mut st = UnitStatus {
-            name: u.spec.name.clone(),
-            description: u.spec.description.clone(),
-            fragment: u.spec.fragment.clone(),
-            active: active.name().to_owned(),
-            sub: sub.to_owned(),
-            result: result.to_owned(),
-            main_pid: None,
-            control_pid: None,
-            n_accepted: None,
-            n_connections: None,
-            n_refused: None,
-            n_restarts: None,
-            listen: Vec::new(),
-            triggers: Vec::new(),
-            triggered_by: Vec::new(),
-            since_usec: now().saturating_sub(u.since),
-        };
-        match &u.rt {
-            Rt::Socket(s) => {
-                st.control_pid = s.control_pid;
-                st.n_accepted = Some(s.m.n_accepted);
-                st.n_connections = Some(s.m.n_connections);
-                st.n_refused = Some(s.m.n_refused);
-                st.listen = s
-                    .config
-                    .listens
-                    .iter()
-                    .map(|l| {
-                        format!(
-                            "{} ({})",
-                            crate::config::listen::format_address(l),
-                            listen_type(l)
-                        )
-                    })
-                    .collect();
-                st.triggers = s.triggers.map(|t| self.name(t)).into_iter().collect();
-            }
-            Rt::Service(s) => {
-                st.main_pid = s.main_pid;
-                st.control_pid = s.control_pid;
-                st.n_restarts = Some(u64::from(s.m.restart_count));
-                st.triggered_by = s.triggered_by.iter().map(|&t| self.name(t)).collect();
-            }
-        }
-        Some(st)
-    }
-
-    /// Answers one control request.
-    pub fn handle(&mut self, req: Request) -> Response {
-        let req_kind = match req {
-            Request::Reload { .. } => Kind::Reload,
-            _ => Kind::Other,
-        };
-        match req {
-            Request::Status { units } => {
-                let ids: Result<Vec<UnitId>, String> = if units.is_empty() {
-                    Ok(self.unit_ids())
-                } else {
-                    units
-                        .iter()
-                        .map(|n| {
-                            self.ids
-                                .get(n)
-                                .copied()
-                                .ok_or_else(|| format!("Unit {n} could not be found."))
-                        })
-                        .collect()
-                };
-                match ids {
-                    Ok(ids) => Response::Units {
-                        units: ids.into_iter().filter_map(|id| self.status(id)).collect(),
-                    },
-                    Err(message) => Response::Error { message },
-                }
-            }
-            Request::Start { unit } => match self.add(&unit) {
-                Ok(id) => {
-                    self.start(id);
-                    Response::Done
-                }
-                Err(message) => Response::Error { message },
-            },
-            Request::Stop { unit } => match self.ids.get(&unit).copied() {
-                Some(id) => {
-                    self.stop(id);
-                    self.drain();
-                    Response::Done
-                }
-                None => Response::Error {
-                    message: format!("Unit {unit} not loaded."),
-                },
-            },
-            Request::Reload { unit } | Request::Restart { unit } => {
-                let reload = matches!(req_kind, Kind::Reload);
-                match self.ids.get(&unit).copied() {
-                    Some(id) => match (self.unit(id).map(|u| &u.rt), reload) {
-                        (Some(Rt::Service(s)), true) if !s.m.can_reload() => Response::Error {
-                            message: format!(
-                                "Job for {unit} failed: the unit is not active or has no ExecReload=."
-                            ),
-                        },
-                        (Some(Rt::Service(_)), true) => {
-                            self.service_event(id, ServiceEvent::Reload);
-                            self.drain();
-                            Response::Done
-                        }
-                        (Some(Rt::Service(_)), false) => {
-                            self.service_event(id, ServiceEvent::Restart { now: now() });
-                            self.drain();
-                            Response::Done
-                        }
-                        (Some(Rt::Socket(_)), false) => {
-                            self.stop(id);
-                            self.socket_event(id, SocketEvent::Start { now: now() });
-                            self.drain();
-                            Response::Done
-                        }
-                        _ => Response::Error {
-                            message: format!("Job type reload is not applicable for unit {unit}."),
-                        },
-                    },
-                    None => Response::Error {
-                        message: format!("Unit {unit} not loaded."),
-                    },
-                }
-            }
-        }
-    }
-
-    fn serve_control(&mut self) {
-        let Some(listener) = &self.control else {
-            return;
-        };
-        let mut clients = Vec::new();
-        while let Ok((stream, _)) = listener.accept() {
-            clients.push(stream);
-        }
-        for stream in clients {
-            let Some(req) = super::sys::control::read_request(&stream) else {
-                continue;
-            };
-            let resp = self.handle(req);
-            super::sys::control::write_response(&stream, &resp);
-        }
-    }
-
-    /// Removes the control socket node (on exit).
-    pub fn close_control(&mut self) {
-        if let (Some(_), Some(path)) = (self.control.take(), &self.settings.control) {
-            let _ = std::fs::remove_file(path);
-        }
-    }
-}
-
-/// Which request is being answered (reload and restart share an arm).
-enum Kind {
-    Reload,
-    Other,
-}
-
-fn listen_type(l: &crate::config::listen::Listen) -> &'static str {
-    use crate::config::listen::ListenKind as K;
-    match l.kind {
-        K::Stream => "Stream",
-        K::Datagram => "Datagram",
-        K::SequentialPacket => "SequentialPacket",
-        K::Netlink => "Netlink",
-        K::Fifo => "FIFO",
-        K::Special => "Special",
-        K::MessageQueue => "MessageQueue",
-        K::UsbFunction => "USBFunction",
     }
 }
 

@@ -8,9 +8,9 @@ use super::manager::{
     Conn, Deferred, Manager, Rt, ServiceRt, TimerKind, UnitId, port_token, timer_key,
 };
 use super::plan::{SpecKind, connection_service};
-use super::service_exec::SpawnInputs;
 use super::service_unit::Role;
 use super::socket_unit::{InstanceError, SocketAction, SocketCommand, SocketEvent, SocketState};
+use super::spawning::SpawnInputs;
 use super::sys::event_loop::now;
 use super::sys::{listen, process};
 use super::types::Activity;
