@@ -384,7 +384,7 @@ fn read(path: &Path) -> Result<Vec<u8>, Errno> {
 }
 
 #[path = "envfile_glob.rs"]
-mod glob;
+pub(crate) mod glob;
 #[cfg(test)]
 #[path = "envfile_tests.rs"]
 mod tests;

@@ -599,7 +599,52 @@ impl<'a> Manager<'a> {
             );
             return;
         }
-        self.socket_event(id, SocketEvent::Start { now: now() });
+        if self.conditions_hold(id) {
+            self.socket_event(id, SocketEvent::Start { now: now() });
+        }
+    }
+
+    /// `unit_test_condition` and `unit_test_assert` for a start request of an inactive unit,
+    /// with systemd's log lines when the start is skipped or fails.
+    pub(super) fn conditions_hold(&mut self, id: UnitId) -> bool {
+        let Some(u) = self.unit(id) else {
+            return false;
+        };
+        if u.spec.conditions.is_empty()
+            || !self
+                .state_of(id)
+                .is_some_and(|(_, a, _)| a.is_inactive_or_failed())
+        {
+            return true;
+        }
+        let (name, desc) = (u.spec.name.clone(), u.spec.description.clone());
+        let env = &self.settings.env;
+        if let Some(c) = super::conditions::first_failure(&u.spec.conditions, false, env) {
+            let text = if c.trigger {
+                format!("{desc} was skipped because no trigger condition checks were met.")
+            } else {
+                format!(
+                    "{desc} was skipped because of an unmet condition check ({}).",
+                    c.describe()
+                )
+            };
+            self.obs.debug(
+                Some(&name),
+                "Starting requested but condition failed. Not starting unit.",
+            );
+            self.obs.log(None, &text);
+            return false;
+        }
+        if let Some(c) = super::conditions::first_failure(&u.spec.conditions, true, env) {
+            let text = format!("Assertion failed for {desc}.");
+            let detail = format!("{} failed.", c.describe());
+            self.obs.log(Some(&name), &detail);
+            self.obs
+                .log(Some(&name), "Starting requested but asserts failed.");
+            self.obs.log(None, &text);
+            return false;
+        }
+        true
     }
 }
 

@@ -7,6 +7,7 @@
 //! - [`socket_unit`], [`service_unit`]: pure state machines, `step(event) -> actions`.
 //! - [`sys`]: every syscall (listeners, spawn, the event loop).
 
+pub mod conditions;
 pub mod control;
 pub mod credentials;
 pub mod envfile;

@@ -34,6 +34,8 @@ pub struct UnitSpec {
     pub start_limit: (Usec, u64),
     /// Warnings for settings the unit uses that `run` does not enforce.
     pub unenforced: Vec<String>,
+    /// `Condition*=` and `Assert*=`, tested when a start request runs.
+    pub conditions: Vec<super::conditions::Condition>,
     /// Type-specific settings.
     pub kind: SpecKind,
 }
@@ -132,6 +134,7 @@ impl<'a> Catalog<'a> {
         let mut basics = basics;
         manager_stdio_defaults(&unit, &mut basics);
         let mut spec = spec_of(&unit, id, basics);
+        spec.conditions = super::conditions::collect(&unit, &self.loader.specifiers(&unit));
         spec.unenforced = super::unenforced::unenforced(&unit)
             .iter()
             .map(|u| u.message())
@@ -162,6 +165,7 @@ fn spec_of(unit: &crate::load::LoadedUnit, id: String, basics: Basics) -> UnitSp
         fragment: unit.fragment.as_ref().map(|p| p.display().to_string()),
         start_limit,
         unenforced: Vec::new(),
+        conditions: Vec::new(),
         kind,
     }
 }

@@ -76,11 +76,27 @@ impl<'a> Manager<'a> {
             };
             let limit_before = s.m.start_limit_hit;
             let actions = s.m.step(ev);
-            if s.m.start_limit_hit && !limit_before && s.conn.is_none() {
-                // systemd notifies the triggering sockets on every service_set_state(), also
-                // failed → failed when the start limit refuses a start.
+            if s.m.start_limit_hit && !limit_before {
+                // systemd's service_enter_dead() runs again when the start limit refuses a
+                // start (failed → failed): it logs the sticky result and notifies the
+                // triggering sockets (service_set_state() always calls unit_notify()).
                 let v = view(s.m.state, s.start_pending);
-                for sock in s.triggered_by.clone() {
+                let socks = if s.conn.is_none() {
+                    s.triggered_by.clone()
+                } else {
+                    Vec::new()
+                };
+                // Logged here only when no state change does it (failed → failed).
+                let quiet = !actions
+                    .iter()
+                    .any(|a| matches!(a, ServiceAction::StateChanged { .. }));
+                let result = s.m.result.name();
+                let unit = self.name(id);
+                if quiet {
+                    self.obs
+                        .log(Some(&unit), &format!("Failed with result '{result}'."));
+                }
+                for sock in socks {
                     self.later.push_back(Deferred::NotifySocket(sock, v, true));
                 }
             }
@@ -181,6 +197,21 @@ impl<'a> Manager<'a> {
     pub(super) fn start_service(&mut self, id: UnitId) {
         if let Some(Rt::Service(s)) = self.rt_mut(id) {
             s.start_pending = false;
+        }
+        if !self.conditions_hold(id) {
+            // The start job ends (skipped or failed) without a state change; systemd still
+            // tells the triggering sockets (job_finish_and_invalidate → unit_trigger_notify).
+            if let Some(Rt::Service(s)) = self.rt_mut(id)
+                && s.conn.is_none()
+            {
+                let v = view(s.m.state, false);
+                for sock in s.triggered_by.clone() {
+                    self.later.push_back(Deferred::NotifySocket(sock, v, false));
+                }
+            }
+            return;
+        }
+        if let Some(Rt::Service(s)) = self.rt_mut(id) {
             s.invocation_id = invocation_id();
         }
         self.service_event(id, ServiceEvent::Start { now: now() });

@@ -59,6 +59,11 @@ impl Manager<'_> {
             self.observe(id, before.name(), name, pid);
             if before != after {
                 self.socket_job_message(id, before, after);
+                if after == SocketState::Dead && self.collectable(id) {
+                    // systemd garbage-collects a dead socket nothing needs, and a start loads
+                    // it afresh: its start-limit counter starts over.
+                    pending.push_back(SocketEvent::ResetFailed);
+                }
             }
             for a in actions {
                 if let Some(answer) = self.socket_action(id, a) {
@@ -66,6 +71,21 @@ impl Manager<'_> {
                 }
             }
         }
+    }
+
+    /// Whether systemd would garbage-collect socket `id` now: dead, and its service (if any)
+    /// inactive with no start pending.
+    fn collectable(&self, id: UnitId) -> bool {
+        let Some(Rt::Socket(s)) = self.unit(id).map(|u| &u.rt) else {
+            return false;
+        };
+        s.triggers
+            .is_none_or(|svc| match self.unit(svc).map(|u| &u.rt) {
+                Some(Rt::Service(sv)) => {
+                    !sv.start_pending && sv.m.state.activity().is_inactive_or_failed()
+                }
+                _ => true,
+            })
     }
 
     /// The job-completion lines systemd prints for sockets (`Listening on …`, `Closed …`).
