@@ -87,7 +87,8 @@ fn prepare(
 ) -> Prepared {
     let unit = loader.load(name, diags);
     let spec = loader.specifiers(&unit);
-    let basics = config::interpret(&unit, &spec, &loader.host, loader.scope, diags);
+    let release = verifier.release;
+    let basics = config::interpret_as(&unit, &spec, &loader.host, loader.scope, release, diags);
     let id = unit.id.as_str().to_owned();
     // socket_verify()/service_verify() refusals also make the load state bad-setting.
     let mut vdiags = Vec::new();
