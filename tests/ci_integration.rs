@@ -494,10 +494,14 @@ fn action_annotates_the_fixtures_and_passes_on_warnings() {
     assert!(run.cargo_calls.is_empty(), "a cache hit installs nothing");
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{}", run.stdout);
-    assert!(lines[0].starts_with("::warning file="), "{}", lines[0]);
-    assert!(lines[0].contains(
-        "fixtures/examples/typo.socket,line=4,col=1,title=unknown-key::Unknown key 'listenstream'"
-    ));
+    // Paths relative to the checkout ($GITHUB_WORKSPACE), as GitHub places annotations.
+    assert!(
+        lines[0].starts_with(
+            "::warning file=fixtures/examples/typo.socket,line=4,col=1,title=unknown-key::Unknown key 'listenstream'"
+        ),
+        "{}",
+        lines[0]
+    );
     assert!(
         run.stderr.contains("sockunit: checking as systemd 252"),
         "{}",
@@ -525,7 +529,19 @@ fn action_fails_on_warnings_when_strict_and_writes_sarif() {
     let log: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
     assert_eq!(log["version"], "2.1.0");
-    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 2);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    // Code scanning places results by repository-relative URIs.
+    let artifact = &results[0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(artifact["uri"], "fixtures/examples/typo.socket");
+    assert_eq!(artifact["uriBaseId"], "%SRCROOT%");
+    let base = log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
 }
 
 #[test]

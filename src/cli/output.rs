@@ -159,7 +159,7 @@ fn github(d: &Diagnostic) -> String {
     if let Some(src) = &d.source {
         props.push(format!(
             "file={}",
-            escape_property(&src.path().display().to_string())
+            escape_property(&github_path(src.path()).display().to_string())
         ));
         if let Some(line) = d.line {
             props.push(format!("line={line}"));
@@ -174,6 +174,16 @@ fn github(d: &Diagnostic) -> String {
         _ => d.message.clone(),
     };
     format!("::{level} {}::{}", props.join(","), escape_data(&message))
+}
+
+/// A file as GitHub places annotations: relative to the repository checkout
+/// (`$GITHUB_WORKSPACE`) when it is inside it, else as it is.
+fn github_path(path: &std::path::Path) -> &std::path::Path {
+    std::env::var_os("GITHUB_WORKSPACE")
+        .filter(|w| !w.is_empty())
+        .and_then(|w| path.strip_prefix(w).ok())
+        .filter(|rel| !rel.as_os_str().is_empty())
+        .unwrap_or(path)
 }
 
 fn escape_data(s: &str) -> String {
