@@ -295,7 +295,15 @@ fn errno_257(parser: &str, raw: &str, message: &str) -> Option<&'static str> {
     );
     let t = raw.trim_start();
     let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
-    let all_digits = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    // parse_mode() reads octal: an 8 or 9 is not a number at all.
+    let radix_digit = |b: u8| {
+        if parser == "config_parse_mode" {
+            (b'0'..=b'7').contains(&b)
+        } else {
+            b.is_ascii_digit()
+        }
+    };
+    let all_digits = !digits.is_empty() && digits.bytes().all(radix_digit);
     // Numbers systemd reads but cannot hold (negative for unsigned, too large) are ERANGE.
     if numeric
         && (all_digits || (t.starts_with('-') && digits.starts_with(|c: char| c.is_ascii_digit())))
@@ -401,6 +409,26 @@ mod tests {
                 false
             ),
             "Soft resource limit chosen higher than hard limit, ignoring: 9:1"
+        );
+        assert_eq!(
+            say(
+                "config_parse_mode",
+                "UMask",
+                "99999",
+                "Failed to parse mode value, ignoring: 99999",
+                false
+            ),
+            "Failed to parse UMask=99999, ignoring: Invalid argument"
+        );
+        assert_eq!(
+            say(
+                "config_parse_mode",
+                "UMask",
+                "77777",
+                "Failed to parse mode value, ignoring: 77777",
+                false
+            ),
+            "Failed to parse UMask=77777, ignoring: Numerical result out of range"
         );
         // 256 still has 252's form.
         assert_eq!(
