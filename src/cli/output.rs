@@ -5,8 +5,14 @@ use std::io::{IsTerminal, Write};
 use super::args::{ColorWhen, Format};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 
-/// Prints all diagnostics: the human format to stderr, machine formats to stdout; `color`
-/// as [`color_for`] decides.
+/// Prints all diagnostics: the human format to stderr, machine formats to stdout; colour as
+/// `--color auto` decides.
+#[allow(dead_code)] // for commands without --color (`run` prints its load diagnostics so)
+pub fn print(diags: &[Diagnostic], format: Format) {
+    print_with(diags, format, color_wanted());
+}
+
+/// [`print`] with colour as the caller decides ([`color_for`]).
 pub fn print_with(diags: &[Diagnostic], format: Format, color: bool) {
     let out = render(diags, format, color);
     let result = match format {
