@@ -98,6 +98,8 @@ pub struct Verifier<'a> {
     cache: HashMap<String, Rc<Outcome>>,
     /// Whether to check that commands are executable (`--no-exec-check` turns it off).
     pub exec_check: bool,
+    /// The systemd release whose key set and wording apply (`--systemd-version`).
+    pub release: config::Release,
 }
 
 impl<'a> Verifier<'a> {
@@ -107,6 +109,7 @@ impl<'a> Verifier<'a> {
             loader,
             cache: HashMap::new(),
             exec_check: true,
+            release: config::Release::V252,
         }
     }
 
@@ -214,7 +217,7 @@ impl<'a> Verifier<'a> {
         }
         let spec = self.loader.specifiers(&unit);
         let (host, scope) = (&self.loader.host, self.loader.scope);
-        let basics = config::interpret(&unit, &spec, host, scope, &mut local);
+        let basics = config::interpret_as(&unit, &spec, host, scope, self.release, &mut local);
         if let Some(line) = basics.fatal {
             // systemd stopped reading the fragment at the fatal line and never read drop-ins.
             let fragment = unit.files.first().map(|f| std::sync::Arc::clone(&f.source));

@@ -7,6 +7,8 @@ use assert_cmd::Command;
 fn sockunit() -> Command {
     let mut c = Command::cargo_bin("sockunit").unwrap();
     c.env_remove("NO_COLOR").env_remove("SYSTEMD_UNIT_PATH");
+    // What these tests check is systemd 252's behaviour, whatever systemd is installed.
+    c.env("SOCKUNIT_SYSTEMD_VERSION", "252");
     c
 }
 

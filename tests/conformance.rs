@@ -16,7 +16,14 @@ type Flagged = BTreeSet<(String, u64)>;
 
 fn ours(case: &Path, unit: &str) -> (bool, Flagged) {
     let out = Command::new(env!("CARGO_BIN_EXE_sockunit"))
-        .args(["verify", "--format", "json", unit])
+        .args([
+            "verify",
+            "--format",
+            "json",
+            "--systemd-version",
+            "252",
+            unit,
+        ])
         .current_dir(case)
         .output()
         .unwrap();

@@ -22,6 +22,12 @@ pub enum Command {
     Dump(DumpArgs),
     /// Print each unit's fragment and drop-ins, like `systemctl cat`.
     Cat(CatArgs),
+    /// Print a shell completion script (bash, zsh, fish, …) to stdout.
+    #[command(display_order = 100)]
+    Completions(CompletionsArgs),
+    /// Write sockunit's man page (roff) to stdout, or one page per command into a directory.
+    #[command(display_order = 101)]
+    Man(ManArgs),
     /// Print `systemctl show`'s `Name=value` properties of each unit.
     Show(ShowArgs),
     /// Run socket units and the services they activate, in the foreground, until SIGTERM.
@@ -118,6 +124,13 @@ pub struct DumpArgs {
     /// Output format: systemd 252's dump, the 2010 seed's, or JSON with provenance.
     #[arg(long, value_enum, default_value_t = DumpFormat::Systemd)]
     pub format: DumpFormat,
+    /// Read the units as this systemd release does (its keys and wording): N, `auto` (the
+    /// installed systemd's, else `latest`) or `latest` (the newest the directive table knows).
+    #[arg(long, value_name = "N|auto|latest", default_value = "auto", env = "SOCKUNIT_SYSTEMD_VERSION", value_parser = SystemdVersion::parse)]
+    pub systemd_version: SystemdVersion,
+    /// Say which systemd release the units are read as, and why.
+    #[arg(short, long)]
+    pub verbose: bool,
 
     /// Unit files, directories (walked for *.socket and *.service) or unit names.
     #[arg(required = true, value_name = "PATH|UNIT")]
@@ -172,6 +185,21 @@ pub struct VerifyArgs {
     /// not have them installed).
     #[arg(long)]
     pub no_exec_check: bool,
+    /// Check as this systemd release (its keys and wording): N, `auto` (the installed
+    /// systemd's, else `latest`) or `latest` (the newest the directive table knows).
+    #[arg(long, value_name = "N|auto|latest", default_value = "auto", env = "SOCKUNIT_SYSTEMD_VERSION", value_parser = SystemdVersion::parse)]
+    pub systemd_version: SystemdVersion,
+    /// When to colour the human format: `auto` (a terminal, and `NO_COLOR` unset), `always`,
+    /// `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// Print only the verdict: the summary line, no diagnostics (the exit status is
+    /// unchanged).
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also say which systemd release the units are checked as, and why.
+    #[arg(short, long)]
+    pub verbose: bool,
 
     /// Unit files, directories (walked for *.socket and *.service) or unit names.
     #[arg(required = true, value_name = "PATH|UNIT")]
@@ -191,4 +219,67 @@ pub enum Format {
     Github,
     /// One SARIF 2.1.0 log (for code-scanning dashboards).
     Sarif,
+}
+
+/// `--systemd-version`: a release number, `auto` or `latest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemdVersion {
+    /// The release of the systemd installed here (`systemctl --version`), else `latest`.
+    Auto,
+    /// The newest release the directive table knows.
+    Latest,
+    /// This release.
+    Release(crate::config::Release),
+}
+
+impl SystemdVersion {
+    /// Parses `N`, `vN`, `auto` or `latest`.
+    pub fn parse(s: &str) -> Result<SystemdVersion, String> {
+        use crate::config::Release;
+        match s {
+            "auto" => return Ok(SystemdVersion::Auto),
+            "latest" => return Ok(SystemdVersion::Latest),
+            _ => {}
+        }
+        let n: u16 = s
+            .strip_prefix('v')
+            .unwrap_or(s)
+            .parse()
+            .map_err(|_| format!("expected a release number, `auto` or `latest`, not `{s}`"))?;
+        Release::new(n).map(SystemdVersion::Release).ok_or_else(|| {
+            format!(
+                "sockunit knows systemd releases {} to {}",
+                Release::FIRST,
+                Release::LATEST
+            )
+        })
+    }
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set to a non-empty value.
+    Auto,
+    /// Always (overrides `NO_COLOR`).
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Arguments of `sockunit completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to write completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Arguments of `sockunit man`.
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// Write `sockunit.1` and one `sockunit-COMMAND.1` per command into this directory
+    /// instead of printing `sockunit.1`.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }

@@ -87,7 +87,8 @@ fn prepare(
 ) -> Prepared {
     let unit = loader.load(name, diags);
     let spec = loader.specifiers(&unit);
-    let basics = config::interpret(&unit, &spec, &loader.host, loader.scope, diags);
+    let release = verifier.release;
+    let basics = config::interpret_as(&unit, &spec, &loader.host, loader.scope, release, diags);
     let id = unit.id.as_str().to_owned();
     // socket_verify()/service_verify() refusals also make the load state bad-setting.
     let mut vdiags = Vec::new();
@@ -394,11 +395,19 @@ pub fn dump_unit_json(
 
 /// Runs `sockunit dump`.
 pub(super) fn run(args: &DumpArgs) -> ExitCode {
+    let chosen = super::version::resolve(args.systemd_version);
+    if args.verbose {
+        eprintln!(
+            "sockunit: reading units as systemd {} ({})",
+            chosen.release, chosen.why
+        );
+    }
     let mut diags = Vec::new();
     let (loader, names, mut failed) =
         loader_for(&args.units, args.root.as_deref(), args.user, &mut diags);
     let mut verifier = Verifier::new(&loader);
     verifier.exec_check = false;
+    verifier.release = chosen.release;
     let mut text = String::new();
     let mut json_units = Vec::new();
     for name in &names {
@@ -436,6 +445,9 @@ pub(super) fn run(args: &DumpArgs) -> ExitCode {
     use std::io::Write as _;
     // A closed pipe (e.g. `| head`) is not an error worth reporting.
     drop(std::io::stdout().write_all(text.as_bytes()));
+    for d in &mut diags {
+        d.message = chosen.release.reword_other(&d.message);
+    }
     let rendered = output::render(&diags, super::Format::Short, false);
     drop(std::io::stderr().write_all(rendered.as_bytes()));
     if failed {

@@ -10,12 +10,14 @@ mod dump;
 mod output;
 mod run;
 mod sarif;
+mod shell;
 pub mod show;
+pub mod version;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::load::Loader;
@@ -23,14 +25,19 @@ use crate::load::name::{NameKind, UnitName};
 use crate::load::paths::{Environment, Scope, SearchPath};
 use crate::verify::Verifier;
 
-pub use args::{CatArgs, Cli, Command, DumpArgs, DumpFormat, Format, VerifyArgs};
+pub use args::{
+    CatArgs, Cli, ColorWhen, Command, DumpArgs, DumpFormat, Format, SystemdVersion, VerifyArgs,
+};
 pub use dump::{dump_unit, dump_unit_json, dump_unit_seed, loader_for};
+pub use shell::man_page;
 
 /// Parses the process arguments and runs the command.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_args();
     match cli.command {
         Command::Verify(args) => verify(&args),
+        Command::Completions(args) => shell::completions(&args),
+        Command::Man(args) => shell::man(&args),
         Command::Dump(args) => dump::run(&args),
         Command::Cat(args) => cat::run(&args),
         Command::Show(args) => show::run(&args),
@@ -43,6 +50,27 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// clap's parse, with `--help` saying which release `--systemd-version auto` picks here (the
+/// installed systemd is looked up only when help is asked for, or when `auto` is used).
+fn parse_args() -> Cli {
+    let mut cmd = Cli::command();
+    let wants_help = std::env::args_os()
+        .skip(1)
+        .any(|a| a == "-h" || a == "--help" || a == "help");
+    if wants_help {
+        for sub in ["verify", "dump"] {
+            cmd = cmd.mut_subcommand(sub, |c| {
+                c.mut_arg("systemd_version", |a| {
+                    let base = a.get_help().map(|h| h.to_string()).unwrap_or_default();
+                    a.help(version::help_with_auto(&base))
+                })
+            });
+        }
+    }
+    let matches = cmd.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 /// What one command-line argument names.
 enum Target {
     /// A unit file (absolute path) and the name it is verified as.
@@ -52,23 +80,58 @@ enum Target {
 }
 
 fn verify(args: &VerifyArgs) -> ExitCode {
+    let chosen = version::resolve(args.systemd_version);
+    if args.verbose {
+        eprintln!(
+            "sockunit: checking as systemd {} ({})",
+            chosen.release, chosen.why
+        );
+    }
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut failed = false;
+    let mut unit_failures = 0;
     let targets = resolve_targets(&args.units, &mut diags, &mut failed);
+    // Each argument that names no unit (missing file, bad name) has one error.
+    let bad_arguments = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let loader = build_loader(&targets, args.root.as_deref(), args.user, &mut diags);
     let mut verifier = Verifier::new(&loader);
     verifier.exec_check = !args.no_exec_check;
+    verifier.release = chosen.release;
 
     for t in &targets {
         let name = match t {
             Target::File(_, n) | Target::Name(n) => n,
         };
-        failed |= verifier.verify(name, &mut diags).refused;
+        let refused = verifier.verify(name, &mut diags).refused;
+        unit_failures += usize::from(refused);
+        failed |= refused;
     }
     if args.strict && diags.iter().any(|d| d.severity >= Severity::Warning) {
         failed = true;
     }
-    output::print(&diags, args.format);
+    for d in &mut diags {
+        d.message = chosen.release.reword_other(&d.message);
+    }
+    let color = output::color_for(args.color);
+    let summary = output::Summary {
+        units: targets.len() + bad_arguments,
+        refused: unit_failures + bad_arguments,
+        warnings: diags
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count(),
+    };
+    if args.quiet {
+        output::print_summary(&summary, color);
+    } else {
+        output::print_with(&diags, args.format, color);
+        if args.format == Format::Human {
+            output::print_summary(&summary, color);
+        }
+    }
     if failed {
         ExitCode::from(1)
     } else {
@@ -125,6 +188,10 @@ fn resolve_targets(args: &[String], diags: &mut Vec<Diagnostic>, failed: &mut bo
             for file in walk_units(path, diags) {
                 push_file(&file, &mut targets, diags, failed);
             }
+        } else if let Some(units) = dropin_units(path) {
+            for unit in units {
+                push_file(&unit, &mut targets, diags, failed);
+            }
         } else if path.exists() || path.is_symlink() {
             push_file(path, &mut targets, diags, failed);
         } else if let (false, Some(name)) = (arg.contains('/'), UnitName::parse(arg)) {
@@ -135,7 +202,70 @@ fn resolve_targets(args: &[String], diags: &mut Vec<Diagnostic>, failed: &mut bo
             *failed = true;
         }
     }
+    // The same unit file named twice (a unit and its drop-in, as pre-commit passes them) is
+    // verified once.
+    let mut seen = std::collections::HashSet::new();
+    targets.retain(|t| match t {
+        Target::File(path, name) => seen.insert((path.clone(), name.as_str().to_owned())),
+        Target::Name(_) => true,
+    });
     targets
+}
+
+/// For a drop-in file (`DIR/NAME.d/*.conf`, or `DIR/TYPE.d/*.conf` and `DIR/PREFIX-.TYPE.d/*.conf`
+/// which apply to every unit of the type, or with the prefix), the unit files in `DIR` it
+/// belongs to: verifying them reads the drop-in, `DIR` being searched first. `NAME` need not
+/// be in `DIR` (a drop-in for a unit installed elsewhere is looked up on the search path).
+/// `None` when `path` is not a `.conf` file in a unit's drop-in directory.
+fn dropin_units(path: &Path) -> Option<Vec<PathBuf>> {
+    if !path.is_file() || path.extension().is_none_or(|e| e != "conf") {
+        return None;
+    }
+    let d_dir = path.parent()?;
+    let dir_name = d_dir.file_name()?.to_str()?;
+    let owner = dir_name.strip_suffix(".d")?;
+    let base = match d_dir.parent()? {
+        p if p.as_os_str().is_empty() => Path::new("."),
+        p => p,
+    };
+    let base = std::path::absolute(base).ok()?;
+    // Type-wide (`socket.d`) or prefix (`foo-.socket.d`) drop-ins, else one unit's.
+    let (prefix, unit_type) = match owner.rsplit_once('.') {
+        Some((p, t)) if p.ends_with('-') => (p, t),
+        None => ("", owner),
+        _ if UnitName::parse(owner).is_some() => return Some(vec![base.join(owner)]),
+        _ => return None,
+    };
+    if !matches!(
+        unit_type,
+        "service"
+            | "socket"
+            | "target"
+            | "device"
+            | "mount"
+            | "automount"
+            | "swap"
+            | "timer"
+            | "path"
+            | "slice"
+            | "scope"
+    ) {
+        return None;
+    }
+    let mut units: Vec<PathBuf> = std::fs::read_dir(&base)
+        .ok()?
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            UnitName::parse(&name).is_some_and(|n| {
+                n.unit_type() == unit_type && n.without_suffix().starts_with(prefix)
+            }) && !e.path().is_dir()
+        })
+        .map(|e| e.path())
+        .collect();
+    units.sort();
+    Some(units)
 }
 
 fn push_file(

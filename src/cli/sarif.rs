@@ -1,5 +1,9 @@
 //! SARIF 2.1.0 output: one log with one run, a rule per diagnostic code that occurs, and a
-//! result per diagnostic with its file region (start and end line/column of the span).
+//! result per diagnostic with its file region (start and end line/column of the span). Files
+//! under the working directory are named relative to it (`%SRCROOT%`), others by `file://`
+//! URI, so code scanning can place results in the repository.
+
+use std::path::Path;
 
 use serde_json::{Value, json};
 
@@ -18,8 +22,12 @@ pub fn log(diags: &[Diagnostic]) -> Value {
         .iter()
         .map(|c| json!({"id": c.as_str(), "shortDescription": {"text": c.doc()}}))
         .collect();
-    let results: Vec<Value> = diags.iter().map(|d| result(d, &codes)).collect();
-    json!({
+    let base = std::env::current_dir().ok();
+    let results: Vec<Value> = diags
+        .iter()
+        .map(|d| result(d, &codes, base.as_deref()))
+        .collect();
+    let mut log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -31,10 +39,48 @@ pub fn log(diags: &[Diagnostic]) -> Value {
             }},
             "results": results,
         }],
-    })
+    });
+    // Files under the working directory (a CI checkout) are named relative to it, as code
+    // scanning wants; `%SRCROOT%` says where that is.
+    if let Some(base) = &base {
+        log["runs"][0]["originalUriBaseIds"] = json!({"%SRCROOT%": {"uri": file_uri(base, true)}});
+    }
+    log
 }
 
-fn result(d: &Diagnostic, codes: &[Code]) -> Value {
+/// `file://` URI of an absolute path (`/` kept, other bytes outside RFC 3986's unreserved
+/// set percent-encoded); `dir` adds the trailing `/` a base URI needs.
+fn file_uri(path: &Path, dir: bool) -> String {
+    let mut s = String::from("file://");
+    s.push_str(&encode_path(&path.to_string_lossy()));
+    if dir && !s.ends_with('/') {
+        s.push('/');
+    }
+    s
+}
+
+fn encode_path(p: &str) -> String {
+    let mut out = String::new();
+    for b in p.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The artifact location of a file: relative to `base` (with `uriBaseId`) when under it,
+/// else an absolute `file://` URI.
+fn artifact(path: &Path, base: Option<&Path>) -> Value {
+    match base.and_then(|b| path.strip_prefix(b).ok()) {
+        Some(rel) => json!({"uri": encode_path(&rel.to_string_lossy()), "uriBaseId": "%SRCROOT%"}),
+        None => json!({"uri": file_uri(path, false)}),
+    }
+}
+
+fn result(d: &Diagnostic, codes: &[Code], base: Option<&Path>) -> Value {
     let level = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -54,7 +100,7 @@ fn result(d: &Diagnostic, codes: &[Code]) -> Value {
         let (start_line, start_col) = src.line_col(span.start as usize);
         let (end_line, end_col) = src.line_col(span.end as usize);
         r["locations"] = json!([{"physicalLocation": {
-            "artifactLocation": {"uri": src.path().display().to_string()},
+            "artifactLocation": artifact(src.path(), base),
             "region": {
                 "startLine": start_line,
                 "startColumn": start_col,

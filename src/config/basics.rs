@@ -8,10 +8,11 @@
 
 use super::deps::Dependency;
 use super::dispatch::{Ctx, Parsed};
-use super::keys::suggest;
+use super::keys::suggest_as;
 use super::listen::{Address, Listen, ListenKind};
+use super::release::{self, Release};
 use super::typed::{ServiceConfig, SocketConfig};
-use super::walk::{Step, walk};
+use super::walk::{Step, walk_as};
 use crate::diagnostic::{Code, Diagnostic, Severity, Sink};
 use crate::load::host::HostInfo;
 use crate::load::paths::Scope;
@@ -70,13 +71,25 @@ pub fn interpret(
     scope: Scope,
     sink: &mut dyn Sink,
 ) -> Basics {
+    interpret_as(unit, spec, host, scope, Release::V252, sink)
+}
+
+/// [`interpret`] as systemd `release` reads the unit: the keys it knows, its wording.
+pub fn interpret_as(
+    unit: &LoadedUnit,
+    spec: &Specifiers<'_>,
+    host: &HostInfo,
+    scope: Scope,
+    release: Release,
+    sink: &mut dyn Sink,
+) -> Basics {
     let mut b = Basics::for_unit(unit);
     let ctx = Ctx {
         spec,
         host,
         user: scope == Scope::User,
     };
-    for step in walk(unit, &ctx) {
+    for step in walk_as(unit, &ctx, release) {
         let s = match step {
             Step::Unknown {
                 file,
@@ -84,7 +97,7 @@ pub fn interpret(
                 section,
             } => {
                 if !a.key.starts_with("X-") {
-                    warn_unknown(unit, file, a, section, sink);
+                    warn_unknown(unit, file, a, section, release, sink);
                 }
                 continue;
             }
@@ -153,6 +166,7 @@ fn warn_unknown(
     file: &ParsedFile,
     a: &Assignment,
     section: &str,
+    release: Release,
     sink: &mut dyn Sink,
 ) {
     let msg = format!("Unknown key '{}' in section [{section}], ignoring.", a.key);
@@ -160,7 +174,17 @@ fn warn_unknown(
         .at(&file.source, Some(a.line), a.key_span)
         .in_unit(unit.id.as_str())
         .with_label("unknown key");
-    if let Some(s) = suggest(section, &a.key) {
+    if let Some(first) = release::first_known(section, &a.key) {
+        let when = if first > release {
+            format!("was added in systemd {first}")
+        } else {
+            "is not known".to_owned()
+        };
+        d = d.with_help(format!(
+            "`{}=` {when}; checking as systemd {release} (see --systemd-version)",
+            a.key
+        ));
+    } else if let Some(s) = suggest_as(release, section, &a.key) {
         d = d.with_help(format!("did you mean `{s}=`?"));
     }
     sink.push(d);

@@ -795,9 +795,11 @@ fn documentation_url_is_valid(url: &str) -> bool {
 }
 
 /// The directive support table for `docs/directives.md`: every key systemd 252 accepts in
-/// `[Unit]`, `[Install]`, `[Socket]` and `[Service]`, its systemd parser, and what sockunit
-/// does with it.
+/// `[Unit]`, `[Install]`, `[Socket]` and `[Service]`, its systemd parser, what sockunit does
+/// with it and the release that added it; then the keys later releases added, and how many
+/// keys each release knows.
 pub fn support_table() -> String {
+    use super::release::{self, Release};
     let mut out = String::from(
         "# Directive support\n\n\
          GENERATED from the directive table (`src/config/directive_table.rs`) by\n\
@@ -806,21 +808,53 @@ pub fn support_table() -> String {
          `Unknown key`, as systemd does). *checked*: the value is parsed with systemd's rules and\n\
          bad values get systemd's warning or refusal. *accepted*: the key is known but its value\n\
          is not checked yet (mostly cgroup and sandboxing settings). *ignored*: systemd itself\n\
-         ignores the key (`[Install]`) or warns that it was removed.\n\n",
+         ignores the key (`[Install]`) or warns that it was removed.\n\n\
+         *since*: the systemd release that added the key, from systemd's directive lists for\n\
+         releases after 250 and from the man pages' \"Added in version N\" for older keys where\n\
+         they say (`≤250` where they do not). *later*: the release from which the key goes to\n\
+         another parser (sockunit accepts the key's values there unless it checks that parser\n\
+         too), or is removed (systemd then warns that it is ignored). With `--systemd-version N`\n\
+         sockunit knows exactly the keys systemd N knows (see the last two tables).\n\n",
     );
+    let since = |section: &str, key: &str| match release::key_added(section, key) {
+        Some(0) | None => format!("≤{}", Release::FIRST),
+        Some(n) => n.to_string(),
+    };
+    let later = |section: &str, key: &str| {
+        let mut parts = Vec::new();
+        let mut prev = Release::V252.lookup(section, key);
+        for n in Release::V252.number() + 1..=Release::LATEST.number() {
+            let r = Release::new(n).unwrap_or(Release::LATEST);
+            let now = r.lookup(section, key);
+            if now != prev {
+                parts.push(match now {
+                    Some(("config_parse_warn_compat", _)) => format!("{n}: removed"),
+                    Some((p, _)) => format!("{n}: `{p}`"),
+                    None => format!("{n}: unknown"),
+                });
+            }
+            prev = now;
+        }
+        parts.join(", ")
+    };
+    let label = |parser: &str| match parser {
+        "NULL" | "config_parse_warn_compat" => 2,
+        p if is_checked(p) => 0,
+        _ => 1,
+    };
+    const LABELS: [&str; 3] = ["checked", "accepted", "ignored"];
     let mut counts = [0usize; 3];
-    let mut rows =
-        String::from("| section | key | systemd parser | sockunit |\n|---|---|---|---|\n");
+    let mut rows = String::from(
+        "| section | key | systemd parser | sockunit | since | later |\n|---|---|---|---|---|---|\n",
+    );
     for (section, key, parser, _) in super::DIRECTIVE_TABLE {
-        let status = match *parser {
-            "NULL" | "config_parse_warn_compat" => 2,
-            p if is_checked(p) => 0,
-            _ => 1,
-        };
+        let status = label(parser);
         counts[status] += 1;
-        let label = ["checked", "accepted", "ignored"][status];
         rows.push_str(&format!(
-            "| {section} | `{key}=` | `{parser}` | {label} |\n"
+            "| {section} | `{key}=` | `{parser}` | {} | {} | {} |\n",
+            LABELS[status],
+            since(section, key),
+            later(section, key)
         ));
     }
     out.push_str(&format!(
@@ -831,5 +865,45 @@ pub fn support_table() -> String {
         counts[2]
     ));
     out.push_str(&rows);
+
+    let newer: Vec<(&str, &str)> = release::all_keys()
+        .filter(|(s, k)| !Release::V252.is_known(s, k))
+        .collect();
+    out.push_str(&format!(
+        "\n## Keys newer than systemd 252\n\n\
+         {} keys systemd 252 does not know (it warns `Unknown key`, and so does sockunit unless\n\
+         `--systemd-version` is at least the key's release). *sockunit*: what it does with the\n\
+         value from that release on.\n\n\
+         | section | key | since | systemd parser (newest) | sockunit |\n|---|---|---|---|---|\n",
+        newer.len()
+    ));
+    for (section, key) in &newer {
+        let (parser, _) = Release::LATEST.lookup(section, key).unwrap_or(("", ""));
+        let first = release::first_known(section, key).unwrap_or(Release::LATEST);
+        out.push_str(&format!(
+            "| {section} | `{key}=` | {first} | `{parser}` | {} |\n",
+            LABELS[label(parser)]
+        ));
+    }
+
+    out.push_str(
+        "\n## Keys per release\n\n\
+         | release | keys known | not in 252 | known to 252 with another parser |\n\
+         |---|---|---|---|\n",
+    );
+    for n in Release::FIRST.number()..=Release::LATEST.number() {
+        let r = Release::new(n).unwrap_or(Release::LATEST);
+        let (mut known, mut added, mut changed) = (0, 0, 0);
+        for (s, k) in release::all_keys() {
+            let Some(now) = r.lookup(s, k) else { continue };
+            known += 1;
+            match Release::V252.lookup(s, k) {
+                None => added += 1,
+                Some(old) if old != now => changed += 1,
+                Some(_) => {}
+            }
+        }
+        out.push_str(&format!("| {n} | {known} | {added} | {changed} |\n"));
+    }
     out
 }

@@ -1,6 +1,7 @@
 //! Lookup in the generated directive table, and did-you-mean suggestions.
 
 use super::directive_table::DIRECTIVE_TABLE;
+use super::release::{Release, all_keys};
 
 /// Whether systemd 252 knows `key` in `[section]`.
 pub fn is_known(section: &str, key: &str) -> bool {
@@ -23,6 +24,22 @@ pub fn suggest(section: &str, key: &str) -> Option<&'static str> {
         .iter()
         .filter(|(s, _, parser, _)| *s == section && *parser != "config_parse_warn_compat")
         .map(|(_, k, _, _)| (distance(&lower, &k.to_ascii_lowercase()), *k))
+        .filter(|(d, k)| *d <= (k.len() / 3).max(1))
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// [`suggest`] among the keys systemd `release` knows.
+pub fn suggest_as(release: Release, section: &str, key: &str) -> Option<&'static str> {
+    let lower = key.to_ascii_lowercase();
+    all_keys()
+        .filter(|(s, k)| {
+            *s == section
+                && release
+                    .lookup(s, k)
+                    .is_some_and(|(p, _)| p != "config_parse_warn_compat")
+        })
+        .map(|(_, k)| (distance(&lower, &k.to_ascii_lowercase()), k))
         .filter(|(d, k)| *d <= (k.len() / 3).max(1))
         .min()
         .map(|(_, k)| k)

@@ -17,12 +17,14 @@ pub mod exec;
 mod keys;
 pub mod listen;
 pub mod provenance;
+pub mod release;
 pub mod typed;
 pub mod value;
 pub mod walk;
 
-pub use basics::{Basics, can_accept, interpret, symlink_target};
+pub use basics::{Basics, can_accept, interpret, interpret_as, symlink_target};
 pub use directive_table::DIRECTIVE_TABLE;
 pub use error::ValueError;
 pub use keys::{is_known, lookup, suggest};
+pub use release::Release;
 pub use typed::{ExecContext, KillContext, ServiceConfig, SocketConfig};

@@ -8,7 +8,7 @@
 //! [`super::provenance`] turns the same walk into the origin of every value. Pure.
 
 use super::dispatch::{self, Checked, Ctx};
-use super::keys::lookup;
+use super::release::Release;
 use crate::load::{LoadState, LoadedUnit, ParsedFile};
 use crate::syntax::Assignment;
 
@@ -58,10 +58,17 @@ pub struct Walk<'u, 'c> {
     pos: usize,
     has_fragment: bool,
     done: bool,
+    release: Release,
 }
 
-/// Walks `unit`'s assignments with the specifier and host context `ctx`.
+/// Walks `unit`'s assignments with the specifier and host context `ctx`, as systemd 252.
 pub fn walk<'u, 'c>(unit: &'u LoadedUnit, ctx: &'c Ctx<'c>) -> Walk<'u, 'c> {
+    walk_as(unit, ctx, Release::V252)
+}
+
+/// Walks `unit`'s assignments as systemd `release` reads them: the keys that release knows,
+/// with its parser for each, and its wording ([`Release::adjust`]).
+pub fn walk_as<'u, 'c>(unit: &'u LoadedUnit, ctx: &'c Ctx<'c>, release: Release) -> Walk<'u, 'c> {
     Walk {
         unit,
         ctx,
@@ -69,6 +76,7 @@ pub fn walk<'u, 'c>(unit: &'u LoadedUnit, ctx: &'c Ctx<'c>) -> Walk<'u, 'c> {
         pos: 0,
         has_fragment: unit.state == LoadState::Loaded && unit.fragment.is_some(),
         done: false,
+        release,
     }
 }
 
@@ -94,14 +102,16 @@ impl<'u> Iterator for Walk<'u, '_> {
             if !matches!(section, "Unit" | "Install" | "Socket" | "Service") {
                 continue;
             }
-            let Some((parser, ltype)) = lookup(section, &a.key) else {
+            let Some((parser, ltype)) = self.release.lookup(section, &a.key) else {
                 return Some(Step::Unknown {
                     file,
                     assignment: a,
                     section,
                 });
             };
-            let checked = dispatch::check(parser, ltype, &a.key, &a.value.text, self.ctx);
+            let mut checked = dispatch::check(parser, ltype, &a.key, &a.value.text, self.ctx);
+            self.release
+                .adjust(parser, &a.key, &a.value.text, &mut checked);
             let mut stops_unit = false;
             if checked.fatal.is_some() {
                 if self.file == 0 && self.has_fragment {
