@@ -992,3 +992,37 @@ fn user_group_and_limits_are_applied() {
     }
     assert_eq!(rt.shutdown(20), Some(0));
 }
+
+#[test]
+fn no_new_privileges_and_root_directory_reach_the_process() {
+    let root = nix::unistd::getuid().is_root();
+    let mut rt = Runtime::new(&[
+        (
+            "nnp.service",
+            "[Service]\nType=oneshot\nNoNewPrivileges=yes\n\
+             ExecStart=/bin/sh -c 'grep NoNewPrivs /proc/self/status > @DIR@/nnp.out'\n",
+        ),
+        (
+            "chroot.service",
+            "[Service]\nType=oneshot\nRootDirectory=@DIR@/empty\nExecStart=/bin/true\n",
+        ),
+    ]);
+    std::fs::create_dir(rt.path("empty")).expect("mkdir");
+    rt.start(&["nnp.service", "chroot.service"]);
+    rt.wait_state("nnp.service", "dead", 10);
+    let out = std::fs::read_to_string(rt.path("nnp.out")).unwrap_or_default();
+    assert_eq!(
+        out.split_whitespace().collect::<Vec<_>>(),
+        ["NoNewPrivs:", "1"]
+    );
+    rt.wait_state("chroot.service", "failed", 10);
+    // As root the chroot works and /bin/true does not exist inside it; otherwise chroot()
+    // itself is refused.
+    let expected = if root {
+        "chroot.service: Main process exited, code=exited, status=203/EXEC"
+    } else {
+        "chroot.service: Main process exited, code=exited, status=210/CHROOT"
+    };
+    assert!(rt.log().contains(expected), "{}", rt.log());
+    assert_eq!(rt.shutdown(20), Some(0));
+}

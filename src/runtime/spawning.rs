@@ -246,6 +246,8 @@ impl Manager<'_> {
         spec.gid = creds.gid;
         spec.supplementary_groups = creds.supplementary_groups;
         spec.new_process_group = true;
+        spec.root_directory = exec.root_directory.as_ref().map(Into::into);
+        spec.no_new_privileges = exec.no_new_privileges;
         let result = spawn::spawn(&spec);
         if let (Ok(sp), Some((read, write))) = (&result, journal) {
             drop(write);

@@ -226,7 +226,6 @@ pub fn classify(section: &str, key: &str) -> Option<(Family, Support)> {
         | "MountImages"
         | "ExtensionImages"
         | "ExtensionDirectories"
-        | "RootDirectory"
         | "RootDirectoryStartOnly"
         | "RootImage"
         | "RootImageOptions"
@@ -249,10 +248,14 @@ pub fn classify(section: &str, key: &str) -> Option<(Family, Support)> {
         | "LogsDirectoryMode"
         | "ConfigurationDirectoryMode"
         | "RuntimeDirectoryPreserve" => (Directories, Ignored),
+        "RootDirectory" => (
+            Sandboxing,
+            Partial("chroot() only, when running as root; no mounts"),
+        ),
+        "NoNewPrivileges" => (Privileges, Enforced),
         "CapabilityBoundingSet"
         | "AmbientCapabilities"
         | "SecureBits"
-        | "NoNewPrivileges"
         | "KeyringMode"
         | "PermissionsStartOnly" => (Privileges, Ignored),
         "SystemCallFilter"

@@ -100,11 +100,24 @@ fn steps(plan: &mut ChildPlan, pipe: &mut RawFd) -> Result<Infallible, Failure> 
     if let Some(creds) = &plan.creds {
         set_creds(creds)?;
     }
+    if let Some(root) = &plan.root {
+        // SAFETY: `root` is a NUL-terminated string owned by the plan.
+        check(unsafe { libc::chroot(root.as_ptr()) }, ChildStep::Chroot)?;
+        if plan.cwd.is_none() {
+            // SAFETY: a static NUL-terminated string.
+            check(unsafe { libc::chdir(c"/".as_ptr()) }, ChildStep::Chroot)?;
+        }
+    }
     if let Some((dir, missing_ok)) = &plan.cwd {
         // SAFETY: `dir` is a NUL-terminated string owned by the plan.
         if unsafe { libc::chdir(dir.as_ptr()) } < 0 && !missing_ok {
             return Err(Failure::now(ChildStep::Chdir));
         }
+    }
+    if plan.no_new_privileges {
+        // SAFETY: plain system call on our own process.
+        let ret = unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) };
+        check(ret, ChildStep::NoNewPrivileges)?;
     }
     locate_executable(&plan.path)?;
     pack_fds(plan, pipe)?;

@@ -44,7 +44,9 @@
 //! 5. stdin, stdout, stderr (`STDIN`, `STDOUT`, `STDERR`);
 //! 6. nice (`NICE`), rlimits (`LIMITS`), both "closest allowed value" like systemd;
 //! 7. groups (`GROUP`) and uid (`USER`), only when the runtime runs as root;
-//! 8. `chdir()` (`CHDIR`; ignored with the `-` prefix);
+//! 8. `chroot()` for [`SpawnSpec::root_directory`] (`CHROOT`), then `chdir()` (`CHDIR`;
+//!    ignored with the `-` prefix), then `PR_SET_NO_NEW_PRIVS` for
+//!    [`SpawnSpec::no_new_privileges`] (`NO_NEW_PRIVILEGES`);
 //! 9. locate the executable: regular file, `X_OK` (`EXEC`, "Failed to locate executable");
 //! 10. `dup2()` the passed fds to 3, 4, …, clear `FD_CLOEXEC` explicitly, set or clear
 //!     `O_NONBLOCK` per [`SpawnSpec::non_blocking`] (systemd's `flag_fds()`; the flag lives in
@@ -127,6 +129,10 @@ pub struct SpawnSpec {
     /// Supplementary groups (`setgroups()`); applied only when running as root, and only when
     /// [`SpawnSpec::uid`] or [`SpawnSpec::gid`] is set.
     pub supplementary_groups: Vec<u32>,
+    /// `RootDirectory=`: `chroot()` before `chdir()` (needs root; a failure is `CHROOT`).
+    pub root_directory: Option<PathBuf>,
+    /// `NoNewPrivileges=`: `prctl(PR_SET_NO_NEW_PRIVS)` before exec.
+    pub no_new_privileges: bool,
 }
 
 impl SpawnSpec {
@@ -153,6 +159,8 @@ impl SpawnSpec {
             uid: None,
             gid: None,
             supplementary_groups: Vec::new(),
+            root_directory: None,
+            no_new_privileges: false,
         }
     }
 }

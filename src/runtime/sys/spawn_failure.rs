@@ -34,8 +34,12 @@ pub enum ChildStep {
     Group,
     /// `setresuid()` (`EXIT_USER`, 217).
     User,
+    /// `chroot()` for `RootDirectory=` (`EXIT_CHROOT`, 210).
+    Chroot,
     /// `chdir()` (`EXIT_CHDIR`, 200).
     Chdir,
+    /// `PR_SET_NO_NEW_PRIVS` for `NoNewPrivileges=` (`EXIT_NO_NEW_PRIVILEGES`, 236).
+    NoNewPrivileges,
     /// Finding the executable: missing, not a regular file, not executable (`EXIT_EXEC`, 203).
     LocateExecutable,
     /// `execve()` itself (`EXIT_EXEC`, 203).
@@ -44,7 +48,7 @@ pub enum ChildStep {
 
 impl ChildStep {
     /// Every step, in child order.
-    pub const ALL: [ChildStep; 13] = [
+    pub const ALL: [ChildStep; 15] = [
         ChildStep::SignalMask,
         ChildStep::ProcessGroup,
         ChildStep::Fds,
@@ -55,7 +59,9 @@ impl ChildStep {
         ChildStep::Limits,
         ChildStep::Group,
         ChildStep::User,
+        ChildStep::Chroot,
         ChildStep::Chdir,
+        ChildStep::NoNewPrivileges,
         ChildStep::LocateExecutable,
         ChildStep::Exec,
     ];
@@ -71,6 +77,8 @@ impl ChildStep {
             ChildStep::SignalMask => 207,
             ChildStep::Stdin => 208,
             ChildStep::Stdout => 209,
+            ChildStep::Chroot => 210,
+            ChildStep::NoNewPrivileges => 236,
             ChildStep::Group => 216,
             ChildStep::User => 217,
             ChildStep::ProcessGroup => 220,
@@ -122,7 +130,9 @@ impl ChildError {
             ),
             ChildStep::Group => "Changing group credentials failed".to_string(),
             ChildStep::User => format!("Failed to change UID to {}", spec.uid.unwrap_or(0)),
+            ChildStep::Chroot => "Failed to change root directory".to_string(),
             ChildStep::Chdir => "Changing to the requested working directory failed".to_string(),
+            ChildStep::NoNewPrivileges => "Failed to disable new privileges".to_string(),
             ChildStep::LocateExecutable => format!("Failed to locate executable {path}"),
             ChildStep::Exec => format!("Failed to execute {path}"),
         };

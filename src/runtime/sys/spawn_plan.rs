@@ -100,6 +100,10 @@ pub(super) struct ChildPlan {
     pub non_blocking: bool,
     pub ignore_sigpipe: bool,
     pub new_process_group: bool,
+    /// `RootDirectory=` (chroot, root only).
+    pub root: Option<CString>,
+    /// `NoNewPrivileges=`.
+    pub no_new_privileges: bool,
 }
 
 fn cstring(what: &str, bytes: &[u8]) -> Result<CString, SpawnError> {
@@ -157,6 +161,11 @@ impl ChildPlan {
             non_blocking: spec.non_blocking,
             ignore_sigpipe: spec.ignore_sigpipe,
             new_process_group: spec.new_process_group,
+            root: match &spec.root_directory {
+                Some(r) => Some(cpath("RootDirectory", r)?),
+                None => None,
+            },
+            no_new_privileges: spec.no_new_privileges,
         })
     }
 }
