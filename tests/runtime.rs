@@ -1026,3 +1026,91 @@ fn no_new_privileges_and_root_directory_reach_the_process() {
     assert!(rt.log().contains(expected), "{}", rt.log());
     assert_eq!(rt.shutdown(20), Some(0));
 }
+
+#[test]
+fn restart_policies_against_real_exits_and_signals() {
+    // systemd.service(5) Table 2, over real processes: does the service reach auto-restart?
+    let exits = [
+        ("clean", "exit 0", [false, true, false, false, false, true]),
+        ("code", "exit 1", [false, false, true, false, false, true]),
+        (
+            "kill",
+            "kill -KILL $$$$",
+            [false, false, true, true, true, true],
+        ),
+        (
+            "term",
+            "kill -TERM $$$$",
+            [false, true, false, false, false, true],
+        ),
+    ];
+    let policies = [
+        "no",
+        "on-success",
+        "on-failure",
+        "on-abnormal",
+        "on-abort",
+        "always",
+    ];
+    let mut units = Vec::new();
+    for (name, cmd, _) in &exits {
+        for p in policies {
+            units.push((
+                format!("{name}-{p}.service"),
+                format!("[Service]\nRestart={p}\nRestartSec=1h\nExecStart=/bin/sh -c '{cmd}'\n"),
+            ));
+        }
+    }
+    let refs: Vec<(&str, &str)> = units
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let mut rt = Runtime::new(&refs);
+    let names: Vec<&str> = units.iter().map(|(a, _)| a.as_str()).collect();
+    rt.start(&names);
+    for (name, _, expected) in &exits {
+        for (p, restart) in policies.iter().zip(expected) {
+            let unit = format!("{name}-{p}.service");
+            let end = if *restart {
+                "auto-restart"
+            } else if *name == "clean" || *name == "term" {
+                "dead"
+            } else {
+                "failed"
+            };
+            rt.wait_state(&unit, end, 10);
+            assert_eq!(
+                rt.states(&unit).contains(&"auto-restart".to_owned()),
+                *restart,
+                "{unit}: {:?}",
+                rt.states(&unit)
+            );
+        }
+    }
+    assert_eq!(rt.shutdown(20), Some(0));
+}
+
+#[test]
+fn runtime_max_sec_and_a_non_executable_binary() {
+    let mut rt = Runtime::new(&[
+        (
+            "max.service",
+            "[Service]\nRuntimeMaxSec=300ms\nExecStart=/bin/sleep 30\n",
+        ),
+        (
+            "noexec.service",
+            "[Service]\nExecStart=@DIR@/not-executable\n",
+        ),
+    ]);
+    std::fs::write(rt.path("not-executable"), "#!/bin/sh\n").expect("write");
+    rt.start(&["max.service", "noexec.service"]);
+    rt.wait_state("max.service", "failed", 10);
+    assert_eq!(rt.status("max.service")["result"], "timeout");
+    rt.wait_state("noexec.service", "failed", 10);
+    assert!(rt.log().contains("Permission denied"), "{}", rt.log());
+    assert!(
+        rt.log()
+            .contains("noexec.service: Main process exited, code=exited, status=203/EXEC")
+    );
+    assert_eq!(rt.shutdown(20), Some(0));
+}

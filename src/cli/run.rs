@@ -217,6 +217,9 @@ pub fn format_status(u: &UnitStatus) -> String {
     if let Some(pid) = u.main_pid {
         out += &format!("   Main PID: {pid}\n");
     }
+    if let Some(text) = &u.status_text {
+        out += &format!("     Status: \"{text}\"\n");
+    }
     if let Some(pid) = u.control_pid {
         out += &format!("    Control: {pid}\n");
     }

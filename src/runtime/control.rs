@@ -70,6 +70,9 @@ pub struct UnitStatus {
     pub triggered_by: Vec<String>,
     /// Microseconds (monotonic) since the last state change.
     pub since_usec: u64,
+    /// `STATUS=` from the service's last notification (`StatusText=`).
+    #[serde(default)]
+    pub status_text: Option<String>,
 }
 
 /// The answer.

@@ -36,6 +36,7 @@ impl Manager<'_> {
             triggers: Vec::new(),
             triggered_by: Vec::new(),
             since_usec: now().saturating_sub(u.since),
+            status_text: None,
         };
         match &u.rt {
             Rt::Socket(s) => {
@@ -61,6 +62,7 @@ impl Manager<'_> {
                 st.main_pid = s.main_pid;
                 st.control_pid = s.control_pid;
                 st.n_restarts = Some(u64::from(s.m.restart_count));
+                st.status_text = s.m.status_text.clone();
                 st.triggered_by = s.triggered_by.iter().map(|&t| self.name(t)).collect();
             }
         }
