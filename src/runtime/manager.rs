@@ -418,9 +418,21 @@ impl<'a> Manager<'a> {
 
     /// Starts the units named at start-up, sockets first.
     pub fn start_all(&mut self, ids: &[UnitId]) {
-        let (sockets, services): (Vec<UnitId>, Vec<UnitId>) = ids
+        let (mut sockets, services): (Vec<UnitId>, Vec<UnitId>) = ids
             .iter()
             .partition(|&&id| matches!(self.unit(id).map(|u| &u.rt), Some(Rt::Socket(_))));
+        // A service's Sockets= are Wants= + After=: they start first.
+        for &id in &services {
+            if let Some(Rt::Service(s)) = self.unit(id).map(|u| &u.rt) {
+                for sock in s.config.sockets.clone() {
+                    if let Some(&sid) = self.ids.get(&sock)
+                        && !sockets.contains(&sid)
+                    {
+                        sockets.push(sid);
+                    }
+                }
+            }
+        }
         for id in sockets {
             self.start_socket(id);
         }

@@ -276,6 +276,7 @@ impl Manager<'_> {
             names: Vec::new(),
             conn: None,
             non_blocking: false,
+            named: Vec::new(),
         };
         match self.spawn_command(&name, &command, inputs) {
             Ok((pid, _)) => {

@@ -52,8 +52,14 @@ impl Manager<'_> {
         } else {
             None
         };
+        let (all_fds, all_names) = self.collect_fds(id);
+        let named: Vec<(String, RawFd)> = all_names
+            .iter()
+            .cloned()
+            .zip(all_fds.iter().copied())
+            .collect();
         let (fds, names) = if role == Role::Main {
-            self.collect_fds(id)
+            (all_fds, all_names)
         } else {
             (Vec::new(), Vec::new())
         };
@@ -71,6 +77,7 @@ impl Manager<'_> {
             names,
             conn: conn_fd,
             non_blocking,
+            named,
         };
         match self.spawn_command(&name, &command, inputs) {
             Ok((pid, exec_ok)) => {
@@ -94,19 +101,14 @@ impl Manager<'_> {
     /// The fds a main process gets: the connection (`Accept=yes`), or every port of every
     /// socket that triggers the service, in order, named by `FileDescriptorName=` or the
     /// socket's id.
-    fn collect_fds(&mut self, id: UnitId) -> (Vec<RawFd>, Vec<String>) {
+    pub(super) fn collect_fds(&mut self, id: UnitId) -> (Vec<RawFd>, Vec<String>) {
         let Some(Rt::Service(s)) = self.unit(id).map(|u| &u.rt) else {
             return (Vec::new(), Vec::new());
         };
-        if let Some((c, sock)) = &s.conn {
-            let name = match self.unit(*sock).map(|u| &u.rt) {
-                Some(Rt::Socket(so)) => so.config.fd_name.clone(),
-                _ => None,
-            };
-            return (
-                vec![c.fd.as_raw_fd()],
-                vec![name.unwrap_or_else(|| "connection".to_owned())],
-            );
+        if let Some((c, _)) = &s.conn {
+            // systemd 252 names the per-connection fd "connection", whatever the socket's
+            // FileDescriptorName= says.
+            return (vec![c.fd.as_raw_fd()], vec!["connection".to_owned()]);
         }
         let mut fds = Vec::new();
         let mut names = Vec::new();
@@ -197,7 +199,12 @@ impl Manager<'_> {
                 journal_fd.map_or(spawn::Stdio::Inherit, spawn::Stdio::Fd)
             }
             StreamPlan::Journal => spawn::Stdio::Null,
-            StreamPlan::Null | StreamPlan::Named(_) => spawn::Stdio::Null,
+            StreamPlan::Named(n) => inputs
+                .named
+                .iter()
+                .find(|(name, _)| *name == n)
+                .map_or(spawn::Stdio::Null, |(_, fd)| spawn::Stdio::Fd(*fd)),
+            StreamPlan::Null => spawn::Stdio::Null,
             StreamPlan::Inherit => {
                 if input {
                     spawn::Stdio::Null
@@ -294,4 +301,6 @@ pub(super) struct SpawnInputs<'x> {
     pub conn: Option<RawFd>,
     /// `NonBlocking=`.
     pub non_blocking: bool,
+    /// The sockets' fds by name, for `StandardInput/Output/Error=fd:NAME`.
+    pub named: Vec<(String, RawFd)>,
 }
