@@ -180,7 +180,7 @@ pub fn classify(section: &str, key: &str) -> Option<(Family, Support)> {
         "StandardInput" | "StandardOutput" | "StandardError" => (
             Execution,
             Partial(
-                "`journal`, `kmsg`, `syslog` and `tty*` use the runtime's own streams; `fd:NAME` and `data` read as `null`",
+                "`journal`, `kmsg`, `syslog` are re-emitted on the runtime's stderr as `IDENT[PID]: line`; `tty*` use the runtime's own streams; `data` reads as `null`",
             ),
         ),
         "SyslogIdentifier" => (
@@ -336,8 +336,8 @@ pub fn classify(section: &str, key: &str) -> Option<(Family, Support)> {
         | "LogNamespace" => (Logging, Ignored),
         "PAMName" | "TTYPath" | "TTYReset" | "TTYVHangup" | "TTYVTDisallocate" | "TTYRows"
         | "TTYColumns" | "UtmpIdentifier" | "UtmpMode" => (Session, Ignored),
-        "WatchdogSec"
-        | "TimeoutAbortSec"
+        "WatchdogSec" => (Service, Enforced),
+        "TimeoutAbortSec"
         | "TimeoutCleanSec"
         | "RuntimeRandomizedExtraSec"
         | "FileDescriptorStoreMax"
