@@ -1149,3 +1149,27 @@ fn sockets_of_a_named_service_start_and_fd_names_reach_stdio() {
     );
     assert_eq!(rt.shutdown(20), Some(0));
 }
+
+#[test]
+fn shutdown_does_not_reactivate_on_a_queued_connection() {
+    let mut rt = Runtime::new(&[
+        ("q.socket", "[Socket]\nListenStream=@DIR@/q.sock\n"),
+        // Never accepts: the queued connection would trigger it again once it stops.
+        ("q.service", "[Service]\nExecStart=/bin/sleep 60\n"),
+    ]);
+    rt.start(&["q.socket"]);
+    rt.wait_state("q.socket", "listening", 10);
+    let _c = std::os::unix::net::UnixStream::connect(rt.path("q.sock")).expect("connect");
+    rt.wait_state("q.service", "running", 10);
+    assert_eq!(rt.shutdown(20), Some(0));
+    let starts = rt
+        .steps("q.service")
+        .iter()
+        .filter(|(_, to)| to == "running")
+        .count();
+    assert_eq!(starts, 1, "{:?}", rt.states("q.service"));
+    assert_eq!(
+        rt.states("q.socket").last().map(String::as_str),
+        Some("dead")
+    );
+}

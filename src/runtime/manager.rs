@@ -172,7 +172,7 @@ pub struct Manager<'a> {
     pub(super) next_stream: u64,
     /// The notification socket services report readiness on.
     pub(super) notify: Option<super::sys::notify::NotifySocket>,
-    shutting_down: bool,
+    pub(super) shutting_down: bool,
     /// The pid whose exit is being processed (for trace records).
     pub(super) last_exited: Option<i32>,
     /// Diagnostics from units loaded while running (connection instances).

@@ -351,7 +351,24 @@ impl Manager<'_> {
         }
     }
 
+    /// During shutdown every unit has a stop scheduled: activation requests are suppressed
+    /// (systemd: the socket's pending stop job), so a queued connection cannot restart a
+    /// service that is being stopped.
+    fn suppressed(&mut self, id: UnitId) -> bool {
+        if self.shutting_down {
+            let name = self.name(id);
+            self.obs.log(
+                Some(&name),
+                "Suppressing connection request since unit stop is scheduled.",
+            );
+        }
+        self.shutting_down
+    }
+
     fn trigger_service(&mut self, id: UnitId) -> SocketEvent {
+        if self.suppressed(id) {
+            return SocketEvent::Triggered { error: None };
+        }
         let Some(Rt::Socket(s)) = self.rt_mut(id) else {
             return SocketEvent::Triggered { error: None };
         };
@@ -376,6 +393,12 @@ impl Manager<'_> {
     }
 
     fn start_instance(&mut self, id: UnitId, conn: u64, nr: u64) -> SocketEvent {
+        if self.suppressed(id) {
+            self.conns.remove(&conn);
+            return SocketEvent::InstanceStarted {
+                error: Some(InstanceError::Aborted("ECONNABORTED".to_owned())),
+            };
+        }
         let name = self.name(id);
         let Some(c) = self.conns.remove(&conn) else {
             return SocketEvent::InstanceStarted {
