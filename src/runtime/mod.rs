@@ -11,6 +11,7 @@ pub mod conditions;
 pub mod control;
 pub mod credentials;
 pub mod envfile;
+mod jobs;
 pub mod journal;
 pub mod launch;
 pub mod manager;
