@@ -16,9 +16,23 @@ impl Manager<'_> {
         {
             self.adopt_orphans(owner);
         }
+        let mut emptied: Vec<UnitId> = Vec::new();
         for (pid, status) in exited {
             let pid = pid.as_raw();
             let Some((id, role)) = self.pids.remove(&pid) else {
+                // Another process of a unit (a child left behind, an adopted daemon): the unit
+                // may be empty now, which its machine may be waiting for (systemd's cgroup-empty
+                // notification).
+                for (id, u) in self.units.iter().enumerate() {
+                    if let Some(Unit {
+                        rt: Rt::Service(s), ..
+                    }) = u
+                        && s.procs.contains(&pid)
+                        && !emptied.contains(&id)
+                    {
+                        emptied.push(id);
+                    }
+                }
                 continue;
             };
             match self.unit(id).map(|u| &u.rt) {
@@ -31,6 +45,9 @@ impl Manager<'_> {
                 Some(Rt::Service(_)) => self.service_exited(id, pid, role, status),
                 None => {}
             }
+        }
+        for id in emptied {
+            self.recheck_empty(id);
         }
     }
 

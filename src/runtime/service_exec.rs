@@ -119,6 +119,13 @@ impl<'a> Manager<'a> {
         }
     }
 
+    /// Feeds `CgroupEmpty` to service `id` if its last process is gone.
+    pub(super) fn recheck_empty(&mut self, id: UnitId) {
+        if self.cgroup_empty(id) {
+            self.service_event(id, ServiceEvent::CgroupEmpty);
+        }
+    }
+
     /// Whether a service that had processes has none left (reported once per emptying).
     fn cgroup_empty(&mut self, id: UnitId) -> bool {
         let Some(Rt::Service(s)) = self.rt_mut(id) else {
