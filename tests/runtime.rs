@@ -1173,3 +1173,38 @@ fn shutdown_does_not_reactivate_on_a_queued_connection() {
         Some("dead")
     );
 }
+
+#[test]
+fn bad_units_are_reported_and_the_others_run() {
+    let port = free_port();
+    let mut rt = Runtime::new(&[
+        (
+            "good.socket",
+            &format!("[Socket]\nListenStream=127.0.0.1:{port}\n"),
+        ),
+        ("good.service", "[Service]\nExecStart=@PROBE@ accept:0\n"),
+        ("garbage.socket", "\u{0}\u{1}\u{2}[Socket\nListenStream\n"),
+        (
+            "refused.socket",
+            "[Socket]\nListenStream=@DIR@/r.sock\nAccept=yes\nService=x.service\n",
+        ),
+        ("orphan.socket", "[Socket]\nListenStream=@DIR@/o.sock\n"),
+    ]);
+    rt.start(&[
+        "good.socket",
+        "garbage.socket",
+        "refused.socket",
+        "orphan.socket",
+    ]);
+    rt.wait_state("good.socket", "listening", 10);
+    fetch(&format!("127.0.0.1:{port}")).expect("the good unit runs");
+    rt.wait_probes(1, 10);
+    let log = rt.log();
+    assert!(log.contains("refused.socket"), "{log}");
+    assert!(
+        log.contains("orphan.service") && log.contains("not loaded"),
+        "{log}"
+    );
+    // Exit status 1 on shutdown: not every named unit could run.
+    assert_eq!(rt.shutdown(20), Some(1));
+}

@@ -50,7 +50,7 @@ impl Observer for CliObserver {
 /// `sockunit run`.
 pub fn run(args: &RunArgs) -> ExitCode {
     let mut diags: Vec<Diagnostic> = Vec::new();
-    let (loader, names, failed) =
+    let (loader, names, mut failed) =
         loader_for(&args.units, args.root.as_deref(), args.user, &mut diags);
     let trace = match &args.trace {
         Some(p) => match File::create(p) {
@@ -85,7 +85,10 @@ pub fn run(args: &RunArgs) -> ExitCode {
     for name in &names {
         match manager.add(name.as_str()) {
             Ok(id) => ids.push(id),
-            Err(reason) => diags.push(refusal(name.as_str(), &reason)),
+            Err(reason) => {
+                diags.push(refusal(name.as_str(), &reason));
+                failed = true;
+            }
         }
     }
     diags.append(&mut manager.diagnostics);
