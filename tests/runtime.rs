@@ -244,6 +244,73 @@ fn inetd_mode_echoes_over_a_unix_socket() {
     assert_eq!(rt.shutdown(20), Some(0));
 }
 
+/// systemd 252 garbage-collects an `Accept=yes` instance once it is dead (`UNIT: Collecting.`,
+/// `CollectMode=inactive`) and keeps a failed one loaded; instances that stayed loaded made
+/// the runtime's memory and per-connection CPU grow with every connection.
+#[test]
+fn accept_yes_instances_are_collected_once_dead() {
+    let mut rt = Runtime::new(&[
+        (
+            "c.socket",
+            "[Socket]\nListenStream=@DIR@/c.sock\nAccept=yes\n",
+        ),
+        (
+            "c@.service",
+            "[Service]\nExecStart=@PROBE@ echo\nStandardInput=socket\n",
+        ),
+        (
+            "f.socket",
+            "[Socket]\nListenStream=@DIR@/f.sock\nAccept=yes\n",
+        ),
+        (
+            "f@.service",
+            "[Service]\nExecStart=@PROBE@ exit:1\nStandardInput=socket\n",
+        ),
+    ]);
+    rt.start(&["c.socket", "f.socket"]);
+    rt.wait_state("c.socket", "listening", 10);
+    rt.wait_state("f.socket", "listening", 10);
+    for _ in 0..3 {
+        let got = rt::unix_roundtrip(&rt.path("c.sock"), b"x\n").expect("roundtrip");
+        assert_eq!(got, b"x\n");
+    }
+    let _ = rt::unix_roundtrip(&rt.path("f.sock"), b"x\n");
+    let instances = |prefix: &str| {
+        let mut v: Vec<String> = rt
+            .trace()
+            .iter()
+            .filter(|t| t.unit.starts_with(prefix))
+            .map(|t| t.unit.clone())
+            .collect();
+        v.dedup();
+        v
+    };
+    let done = instances("c@");
+    assert_eq!(done.len(), 3, "{done:?}");
+    for unit in &done {
+        rt.wait_state(unit, "dead", 10);
+    }
+    let failed = instances("f@");
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    rt.wait_state(&failed[0], "failed", 10);
+    let gone = wait_until(Duration::from_secs(10), || {
+        done.iter().all(|u| rt.status(u).is_null())
+    });
+    assert!(
+        gone,
+        "dead instances still loaded: {:?}",
+        rt.status(&done[0])
+    );
+    assert_eq!(rt.status(&failed[0])["sub"], "failed");
+    let st = rt.status("c.socket");
+    assert_eq!(
+        (st["sub"].as_str(), st["n_accepted"].as_u64()),
+        (Some("listening"), Some(3))
+    );
+    assert_eq!(st["n_connections"], 0);
+    assert_eq!(rt.shutdown(20), Some(0));
+}
+
 #[test]
 fn trigger_limit_fails_the_socket() {
     let mut rt = Runtime::new(&[

@@ -68,6 +68,9 @@ pub(super) struct ServiceRt {
     pub start_pending: bool,
     /// `Accept=yes` instances: the connection and the socket it came from.
     pub conn: Option<(Conn, UnitId)>,
+    /// An `Accept=yes` instance: unloaded once dead with no job (systemd's GC,
+    /// `CollectMode=inactive`); a failed one stays.
+    pub instance: bool,
     pub invocation_id: String,
     /// Process groups of the processes it spawned that may still have members.
     pub pgids: Vec<i32>,
@@ -309,6 +312,7 @@ impl<'a> Manager<'a> {
                 triggered_by: Vec::new(),
                 start_pending: false,
                 conn: None,
+                instance: false,
                 invocation_id: String::new(),
                 pgids: Vec::new(),
                 exec_ok_pending: false,
@@ -503,7 +507,13 @@ impl<'a> Manager<'a> {
                 Deferred::ConnectionClosed(id, source) => {
                     self.socket_event(id, SocketEvent::ConnectionClosed { source })
                 }
-                Deferred::Collect(id) => self.remove(id),
+                Deferred::Collect(id) => {
+                    if let Some(u) = self.unit(id) {
+                        let name = u.spec.name.clone();
+                        self.catalog.forget(&name);
+                    }
+                    self.remove(id);
+                }
             }
         }
     }

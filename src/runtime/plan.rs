@@ -97,6 +97,13 @@ impl<'a> Catalog<'a> {
         r
     }
 
+    /// Drops what was remembered about `name` (a collected connection instance, whose name
+    /// never comes back; remembering every one grew memory with each connection).
+    pub fn forget(&mut self, name: &str) {
+        self.cache.remove(name);
+        self.verifier.forget(name);
+    }
+
     fn load_uncached(
         &mut self,
         name: &str,

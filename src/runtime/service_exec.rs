@@ -158,7 +158,6 @@ impl<'a> Manager<'a> {
         if let Some(sock) = s.conn_socket() {
             if inactive {
                 self.release_connection(id, sock);
-                self.later.push_back(Deferred::Collect(id));
             }
         } else {
             for sock in s.triggered_by.clone() {
@@ -359,9 +358,16 @@ impl<'a> Manager<'a> {
                     self.release_connection(id, sock);
                 }
             }
-            ServiceAction::StateChanged { .. }
-            | ServiceAction::ReleaseResources
-            | ServiceAction::AdoptMainPid => {}
+            ServiceAction::ReleaseResources => {
+                // Inactive with no job: where systemd's GC unloads a dead instance.
+                if let Some(Rt::Service(s)) = self.rt_mut(id)
+                    && s.instance
+                    && s.m.state == ServiceState::Dead
+                {
+                    self.later.push_back(Deferred::Collect(id));
+                }
+            }
+            ServiceAction::StateChanged { .. } | ServiceAction::AdoptMainPid => {}
         }
         None
     }

@@ -429,6 +429,7 @@ impl Manager<'_> {
         if let Some(Rt::Service(sv)) = self.rt_mut(sid) {
             sv.triggered_by.push(id);
             sv.conn = Some((c, id));
+            sv.instance = true;
             sv.start_pending = true;
         }
         self.later.push_back(Deferred::StartService(sid));
