@@ -190,8 +190,6 @@ impl<'a> Verifier<'a> {
         loaded
     }
 
-    /// Loads `name` and everything it depends on (breadth-first, like systemd's load queue);
-    /// returns `name`'s outcome.
     /// Drops the cached outcome of `name` and of the other names of its unit (the runtime's
     /// collected connection instances).
     pub fn forget(&mut self, name: &str) {
@@ -202,6 +200,8 @@ impl<'a> Verifier<'a> {
         }
     }
 
+    /// Loads `name` and everything it depends on (breadth-first, like systemd's load queue);
+    /// returns `name`'s outcome.
     fn load_closure(&mut self, name: &UnitName, sink: &mut dyn Sink) -> Rc<Outcome> {
         let mut queue = VecDeque::from([name.clone()]);
         while let Some(next) = queue.pop_front() {

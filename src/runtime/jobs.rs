@@ -38,7 +38,7 @@ impl Manager<'_> {
     /// One shutdown round: stop services, then sockets once no service is active. True when
     /// every unit is inactive or failed.
     pub(super) fn shutdown_step(&mut self) -> bool {
-        let ids: Vec<UnitId> = (0..self.units.len()).rev().collect();
+        let ids: Vec<UnitId> = self.units.keys().rev().copied().collect();
         let mut services_busy = false;
         for &id in &ids {
             if let Some(Rt::Service(_)) = self.unit(id).map(|u| &u.rt)
@@ -66,7 +66,7 @@ impl Manager<'_> {
     }
 
     fn all_inactive(&self) -> bool {
-        (0..self.units.len()).all(|id| {
+        self.units.keys().all(|&id| {
             self.state_of(id)
                 .is_none_or(|(_, a, _)| a.is_inactive_or_failed())
         })

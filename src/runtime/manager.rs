@@ -160,7 +160,9 @@ pub struct Settings {
 /// The runtime.
 pub struct Manager<'a> {
     pub(super) ev: EventLoop,
-    pub(super) units: Vec<Option<Unit>>,
+    /// Units by id; ids are never reused (a collected instance's id stays unknown).
+    pub(super) units: std::collections::BTreeMap<UnitId, Unit>,
+    next_id: UnitId,
     pub(super) ids: HashMap<String, UnitId>,
     pub(super) pids: HashMap<i32, (UnitId, Role)>,
     pub(super) conns: HashMap<u64, Conn>,
@@ -233,7 +235,8 @@ impl<'a> Manager<'a> {
         }
         Ok(Manager {
             ev,
-            units: Vec::new(),
+            units: std::collections::BTreeMap::new(),
+            next_id: 0,
             ids: HashMap::new(),
             pids: HashMap::new(),
             conns: HashMap::new(),
@@ -320,19 +323,26 @@ impl<'a> Manager<'a> {
                 pid_file_seen: None,
             })),
         };
-        let id = self.units.len();
+        let id = self.next_id;
+        self.next_id += 1;
         self.ids.insert(spec.name.clone(), id);
-        self.units.push(Some(Unit {
-            spec,
-            since: now(),
-            rt,
-        }));
+        self.units.insert(
+            id,
+            Unit {
+                spec,
+                since: now(),
+                rt,
+            },
+        );
         id
     }
 
     fn remove(&mut self, id: UnitId) {
-        if let Some(u) = self.units.get_mut(id).and_then(Option::take) {
+        if let Some(u) = self.units.remove(&id) {
             self.ids.remove(&u.spec.name);
+            for kind in [TimerKind::State, TimerKind::Watchdog, TimerKind::PidFile] {
+                let _ = self.ev.disarm(timer_key(id, kind));
+            }
         }
     }
 
@@ -351,11 +361,11 @@ impl<'a> Manager<'a> {
     }
 
     pub(super) fn unit(&self, id: UnitId) -> Option<&Unit> {
-        self.units.get(id).and_then(Option::as_ref)
+        self.units.get(&id)
     }
 
     pub(super) fn unit_mut(&mut self, id: UnitId) -> Option<&mut Unit> {
-        self.units.get_mut(id).and_then(Option::as_mut)
+        self.units.get_mut(&id)
     }
 
     pub(super) fn rt_mut(&mut self, id: UnitId) -> Option<&mut Rt> {

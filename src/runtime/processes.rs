@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::os::fd::AsFd;
 
-use super::manager::{Manager, Rt, STREAM_BASE, Unit, UnitId};
+use super::manager::{Manager, Rt, STREAM_BASE, UnitId};
 
 impl Manager<'_> {
     pub(super) fn reap(&mut self) {
@@ -23,10 +23,8 @@ impl Manager<'_> {
                 // Another process of a unit (a child left behind, an adopted daemon): the unit
                 // may be empty now, which its machine may be waiting for (systemd's cgroup-empty
                 // notification).
-                for (id, u) in self.units.iter().enumerate() {
-                    if let Some(Unit {
-                        rt: Rt::Service(s), ..
-                    }) = u
+                for (&id, u) in &self.units {
+                    if let Rt::Service(s) = &u.rt
                         && s.procs.contains(&pid)
                         && !emptied.contains(&id)
                     {
@@ -59,11 +57,8 @@ impl Manager<'_> {
         let me = std::process::id() as i32;
         let mut known = std::collections::BTreeSet::new();
         let mut invocations: HashMap<String, UnitId> = HashMap::new();
-        for (id, u) in self.units.iter().enumerate() {
-            if let Some(Unit {
-                rt: Rt::Service(s), ..
-            }) = u
-            {
+        for (&id, u) in &self.units {
+            if let Rt::Service(s) = &u.rt {
                 known.extend(s.procs.iter().copied());
                 if !s.invocation_id.is_empty() {
                     invocations.insert(s.invocation_id.clone(), id);

@@ -10,9 +10,7 @@ use super::sys::event_loop::now;
 impl Manager<'_> {
     /// Unit ids in load order.
     pub fn unit_ids(&self) -> Vec<UnitId> {
-        (0..self.units.len())
-            .filter(|&id| self.unit(id).is_some())
-            .collect()
+        self.units.keys().copied().collect()
     }
 
     /// The status of one unit.

@@ -109,9 +109,9 @@ impl Manager<'_> {
 
     /// Adds every port of socket `id` to epoll; on failure none stays watched.
     fn watch_ports(&mut self, id: UnitId) -> Option<String> {
-        let Some(Some(super::manager::Unit {
+        let Some(super::manager::Unit {
             rt: Rt::Socket(s), ..
-        })) = self.units.get_mut(id)
+        }) = self.units.get_mut(&id)
         else {
             return None;
         };
@@ -134,9 +134,9 @@ impl Manager<'_> {
 
     /// Removes every port of socket `id` from epoll.
     fn unwatch_ports(&mut self, id: UnitId) {
-        if let Some(Some(super::manager::Unit {
+        if let Some(super::manager::Unit {
             rt: Rt::Socket(s), ..
-        })) = self.units.get_mut(id)
+        }) = self.units.get_mut(&id)
             && s.watched
         {
             for p in &s.ports {

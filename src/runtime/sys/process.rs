@@ -197,6 +197,46 @@ fn parse_stat(stat: &str) -> Option<(char, i32, i32)> {
     Some((state, ppid, pgrp))
 }
 
+/// The direct children of `pid`, from every thread's `/proc/PID/task/TID/children`; `None`
+/// when the kernel does not provide those files.
+fn children_of(pid: i32) -> Option<Vec<i32>> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let mut out = Vec::new();
+    let mut any = false;
+    for t in tasks.flatten() {
+        let Ok(text) = std::fs::read_to_string(t.path().join("children")) else {
+            continue;
+        };
+        any = true;
+        out.extend(
+            text.split_whitespace()
+                .filter_map(|w| w.parse::<i32>().ok()),
+        );
+    }
+    any.then_some(out)
+}
+
+/// Every live descendant of this process: pid → (ppid, pgrp); `None` without `children`
+/// files.
+fn descendant_processes() -> Option<HashMap<i32, (i32, i32)>> {
+    let me = std::process::id() as i32;
+    let mut processes = HashMap::new();
+    let mut stack = children_of(me)?;
+    while let Some(pid) = stack.pop() {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let Some((state, ppid, pgrp)) = parse_stat(&stat) else {
+            continue;
+        };
+        if state == 'Z' || processes.insert(pid, (ppid, pgrp)).is_some() {
+            continue;
+        }
+        stack.extend(children_of(pid).unwrap_or_default());
+    }
+    Some(processes)
+}
+
 /// Every live (non-zombie) process: pid → (ppid, pgrp). Processes that vanish meanwhile are
 /// skipped.
 fn live_processes() -> HashMap<i32, (i32, i32)> {
@@ -241,9 +281,12 @@ pub fn environ_var(pid: i32, key: &str) -> Option<String> {
 pub struct ProcessTable(HashMap<i32, (i32, i32)>);
 
 impl ProcessTable {
-    /// Reads `/proc` once.
+    /// Reads the runtime's own descendants from `/proc` (each thread's `children` file, then
+    /// each descendant's `stat`): as subreaper every process of every unit is one, and this
+    /// costs in proportion to them rather than to every process on the host. Falls back to a
+    /// full scan of `/proc` where the kernel has no `children` files.
     pub fn read() -> ProcessTable {
-        ProcessTable(live_processes())
+        descendant_processes().map_or_else(|| ProcessTable(live_processes()), ProcessTable)
     }
 
     /// Whether `pid` is alive (not a zombie).
