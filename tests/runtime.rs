@@ -1275,3 +1275,32 @@ fn bad_units_are_reported_and_the_others_run() {
     // Exit status 1 on shutdown: not every named unit could run.
     assert_eq!(rt.shutdown(20), Some(1));
 }
+
+#[test]
+fn a_skipped_connection_instance_releases_its_connection() {
+    let mut rt = Runtime::new(&[
+        (
+            "sk.socket",
+            "[Socket]\nListenStream=@DIR@/sk.sock\nAccept=yes\n",
+        ),
+        (
+            "sk@.service",
+            "[Unit]\nConditionPathExists=@DIR@/never\n[Service]\nExecStart=/bin/true\n",
+        ),
+    ]);
+    rt.start(&["sk.socket"]);
+    rt.wait_state("sk.socket", "listening", 10);
+    for _ in 0..3 {
+        let _ = rt::unix_roundtrip(&rt.path("sk.sock"), b"");
+    }
+    let ok = wait_until(Duration::from_secs(10), || {
+        let st = rt.status("sk.socket");
+        st["n_accepted"] == 3 && st["n_connections"] == 0
+    });
+    assert!(ok, "{}\n{}", rt.status("sk.socket"), rt.log());
+    assert!(
+        rt.log()
+            .contains("was skipped because of an unmet condition check (ConditionPathExists=")
+    );
+    assert_eq!(rt.shutdown(20), Some(0));
+}

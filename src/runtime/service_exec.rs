@@ -207,13 +207,22 @@ impl<'a> Manager<'a> {
         if !self.conditions_hold(id) {
             // The start job ends (skipped or failed) without a state change; systemd still
             // tells the triggering sockets (job_finish_and_invalidate → unit_trigger_notify).
-            if let Some(Rt::Service(s)) = self.rt_mut(id)
-                && s.conn.is_none()
-            {
-                let v = view(s.m.state, false);
-                for sock in s.triggered_by.clone() {
-                    self.later.push_back(Deferred::NotifySocket(sock, v, false));
+            match self.rt_mut(id) {
+                Some(Rt::Service(s)) if s.instance => {
+                    // A skipped connection instance never runs: its connection is released
+                    // and the dead unit collected.
+                    if let Some(sock) = s.conn_socket() {
+                        self.release_connection(id, sock);
+                    }
+                    self.later.push_back(Deferred::Collect(id));
                 }
+                Some(Rt::Service(s)) => {
+                    let v = view(s.m.state, false);
+                    for sock in s.triggered_by.clone() {
+                        self.later.push_back(Deferred::NotifySocket(sock, v, false));
+                    }
+                }
+                _ => {}
             }
             return;
         }
