@@ -518,6 +518,12 @@ impl<'a> Manager<'a> {
                     self.socket_event(id, SocketEvent::ConnectionClosed { source })
                 }
                 Deferred::Collect(id) => {
+                    // A connection still held goes back to its socket's count first.
+                    if let Some(Rt::Service(s)) = self.rt_mut(id)
+                        && let Some((c, sock)) = s.conn.take()
+                    {
+                        self.socket_event(sock, SocketEvent::ConnectionClosed { source: c.source });
+                    }
                     if let Some(u) = self.unit(id) {
                         let name = u.spec.name.clone();
                         self.catalog.forget(&name);

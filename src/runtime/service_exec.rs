@@ -154,12 +154,10 @@ impl<'a> Manager<'a> {
         };
         let limit = s.m.start_limit_hit;
         let v = view(to, s.start_pending);
-        let inactive = to.activity().is_inactive_or_failed();
-        if let Some(sock) = s.conn_socket() {
-            if inactive {
-                self.release_connection(id, sock);
-            }
-        } else {
+        // An Accept=yes instance's connection is released by the machine's CloseSocketFd at
+        // systemd's points (kept while dead with a restart queued); its socket ignores the
+        // instance's state (socket_trigger_notify returns for Accept=yes).
+        if !s.instance {
             for sock in s.triggered_by.clone() {
                 self.later.push_back(Deferred::NotifySocket(sock, v, limit));
             }
