@@ -19,100 +19,12 @@ use nix::unistd::Pid;
 use crate::runtime::types::{ExitStatus, KillOutcome};
 
 /// systemd's `exit_status_to_string(code, EXIT_STATUS_FULL)` (v252 `src/shared/exit-status.c`):
-/// the name in `status=203/EXEC`, or `None` for codes without one.
+/// the name in `status=203/EXEC`, or `None` for codes without one. The table is the config
+/// layer's (`SuccessExitStatus=` accepts the same names).
 pub fn exit_status_name(code: i32) -> Option<&'static str> {
-    let name = match code {
-        0 => "SUCCESS",
-        1 => "FAILURE",
-        2 => "INVALIDARGUMENT",
-        3 => "NOTIMPLEMENTED",
-        4 => "NOPERMISSION",
-        5 => "NOTINSTALLED",
-        6 => "NOTCONFIGURED",
-        7 => "NOTRUNNING",
-        64..=78 => return bsd_exit_status_name(code),
-        200..=244 => return systemd_exit_status_name(code),
-        255 => "EXCEPTION",
-        _ => return None,
-    };
-    Some(name)
-}
-
-/// `sysexits.h` names (`EX_USAGE` = 64 … `EX_CONFIG` = 78).
-fn bsd_exit_status_name(code: i32) -> Option<&'static str> {
-    const NAMES: [&str; 15] = [
-        "USAGE",
-        "DATAERR",
-        "NOINPUT",
-        "NOUSER",
-        "NOHOST",
-        "UNAVAILABLE",
-        "SOFTWARE",
-        "OSERR",
-        "OSFILE",
-        "CANTCREAT",
-        "IOERR",
-        "TEMPFAIL",
-        "PROTOCOL",
-        "NOPERM",
-        "CONFIG",
-    ];
-    NAMES
-        .get(usize::try_from(code.checked_sub(64)?).ok()?)
-        .copied()
-}
-
-/// systemd's private codes, `EXIT_CHDIR` = 200 … `EXIT_BPF` = 244; 223 and 234 are reserved.
-fn systemd_exit_status_name(code: i32) -> Option<&'static str> {
-    const NAMES: [&str; 45] = [
-        "CHDIR",
-        "NICE",
-        "FDS",
-        "EXEC",
-        "MEMORY",
-        "LIMITS",
-        "OOM_ADJUST",
-        "SIGNAL_MASK",
-        "STDIN",
-        "STDOUT",
-        "CHROOT",
-        "IOPRIO",
-        "TIMERSLACK",
-        "SECUREBITS",
-        "SETSCHEDULER",
-        "CPUAFFINITY",
-        "GROUP",
-        "USER",
-        "CAPABILITIES",
-        "CGROUP",
-        "SETSID",
-        "CONFIRM",
-        "STDERR",
-        "",
-        "PAM",
-        "NETWORK",
-        "NAMESPACE",
-        "NO_NEW_PRIVILEGES",
-        "SECCOMP",
-        "SELINUX_CONTEXT",
-        "PERSONALITY",
-        "APPARMOR",
-        "ADDRESS_FAMILIES",
-        "RUNTIME_DIRECTORY",
-        "",
-        "CHOWN",
-        "SMACK_PROCESS_LABEL",
-        "KEYRING",
-        "STATE_DIRECTORY",
-        "CACHE_DIRECTORY",
-        "LOGS_DIRECTORY",
-        "CONFIGURATION_DIRECTORY",
-        "NUMA_POLICY",
-        "CREDENTIALS",
-        "BPF",
-    ];
-    let name = *NAMES.get(usize::try_from(code.checked_sub(200)?).ok()?)?;
-    (!name.is_empty()).then_some(name)
+    u8::try_from(code)
+        .ok()
+        .and_then(crate::config::value::exit_status_name)
 }
 
 /// Decodes a `waitpid()` status; `None` for stop/continue reports.

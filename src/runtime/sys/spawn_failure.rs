@@ -38,7 +38,7 @@ pub enum ChildStep {
     Chroot,
     /// `chdir()` (`EXIT_CHDIR`, 200).
     Chdir,
-    /// `PR_SET_NO_NEW_PRIVS` for `NoNewPrivileges=` (`EXIT_NO_NEW_PRIVILEGES`, 236).
+    /// `PR_SET_NO_NEW_PRIVS` for `NoNewPrivileges=` (`EXIT_NO_NEW_PRIVILEGES`, 227).
     NoNewPrivileges,
     /// Finding the executable: missing, not a regular file, not executable (`EXIT_EXEC`, 203).
     LocateExecutable,
@@ -78,7 +78,7 @@ impl ChildStep {
             ChildStep::Stdin => 208,
             ChildStep::Stdout => 209,
             ChildStep::Chroot => 210,
-            ChildStep::NoNewPrivileges => 236,
+            ChildStep::NoNewPrivileges => 227,
             ChildStep::Group => 216,
             ChildStep::User => 217,
             ChildStep::ProcessGroup => 220,
@@ -204,6 +204,8 @@ mod tests {
         assert_eq!(ChildStep::from_raw(0), None);
         assert_eq!(ChildStep::Exec.name(), "EXEC");
         assert_eq!(ChildStep::Chdir.name(), "CHDIR");
+        assert_eq!(ChildStep::Chroot.name(), "CHROOT");
+        assert_eq!(ChildStep::NoNewPrivileges.name(), "NO_NEW_PRIVILEGES");
     }
 
     #[test]
